@@ -1,0 +1,444 @@
+// Package app wires civicdesk together: it opens the backends (embedded
+// or real), builds the services, and runs the web server, the workers and
+// the reconciler, alone or all in one process.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/calendar"
+	"github.com/civicdesk/civicdesk/internal/config"
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/embedded"
+	"github.com/civicdesk/civicdesk/internal/intake"
+	"github.com/civicdesk/civicdesk/internal/metrics"
+	"github.com/civicdesk/civicdesk/internal/ratelimit"
+	"github.com/civicdesk/civicdesk/internal/search"
+	"github.com/civicdesk/civicdesk/internal/search/bleve"
+	"github.com/civicdesk/civicdesk/internal/search/meili"
+	"github.com/civicdesk/civicdesk/internal/seed"
+	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/web"
+	"github.com/civicdesk/civicdesk/workers"
+)
+
+// App is one civicdesk process's services and backends.
+type App struct {
+	Cfg      *config.Config
+	Log      *slog.Logger
+	Clock    desk.Clock
+	Store    *store.Store
+	Redis    redis.UniversalClient
+	Queue    *workers.Queue
+	Index    search.Index
+	Calendar *calendar.Calendar
+	Metrics  *metrics.Metrics
+	Intake   *intake.Service
+	Auth     *auth.Service
+	Limiter  *ratelimit.Limiter
+	Secret   []byte
+
+	// EmbeddedRedis is set when Redis runs in-process; tests flush it.
+	EmbeddedRedis *embedded.Redis
+
+	catalog   atomic.Pointer[desk.Catalog]
+	provinces []string
+	closers   []func() error
+	bound     chan string
+	boundOnce sync.Once
+}
+
+// Options adjust Open for tests and tools.
+type Options struct {
+	Clock desk.Clock
+	// NoAdmin skips creating the admin account (seed, reindex, config).
+	NoAdmin bool
+}
+
+// Open opens every backend named in cfg, starting embedded ones where none
+// is configured, and logs one line per backend saying which it chose.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options) (a *App, err error) {
+	a = &App{Cfg: cfg, Log: log, Clock: opt.Clock, Metrics: metrics.New(), bound: make(chan string, 1)}
+	if a.Clock == nil {
+		a.Clock = desk.SystemClock{}
+	}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if a.Secret, err = loadSecret(cfg); err != nil {
+		return nil, err
+	}
+
+	// MongoDB, or FerretDB in-process.
+	uri := cfg.MongoURI
+	if uri == "" {
+		m, err := embedded.StartMongo(filepath.Join(cfg.DataDir, "ferretdb"))
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, m.Close)
+		uri = m.URI()
+		log.Info("backend: store = embedded FerretDB on SQLite (for trying out and small offices; set CIVICDESK_MONGO_URI for MongoDB)", "dir", filepath.Join(cfg.DataDir, "ferretdb"))
+	} else {
+		log.Info("backend: store = MongoDB", "uri", maskURI(uri))
+	}
+	if a.Store, err = store.Open(ctx, uri, cfg.MongoDatabase); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() error { return a.Store.Close(context.Background()) })
+	if err := a.Store.EnsureIndexes(ctx); err != nil {
+		return nil, err
+	}
+
+	// Redis, or miniredis in-process.
+	var ropt *redis.Options
+	if cfg.RedisAddr == "" {
+		r, err := embedded.StartRedis()
+		if err != nil {
+			return nil, err
+		}
+		a.EmbeddedRedis = r
+		a.closers = append(a.closers, r.Close)
+		ropt = &redis.Options{Addr: r.Addr()}
+		log.Info("backend: queue = embedded miniredis (in memory; the reconciler rebuilds the queue from the store after a restart; set CIVICDESK_REDIS_ADDR for Redis)")
+	} else {
+		if ropt, err = redisOptions(cfg.RedisAddr); err != nil {
+			return nil, err
+		}
+		log.Info("backend: queue = Redis", "addr", ropt.Addr, "db", ropt.DB)
+	}
+	a.Redis = redis.NewClient(ropt)
+	a.closers = append(a.closers, a.Redis.Close)
+	a.Queue = &workers.Queue{Client: asynq.NewClientFromRedisClient(a.Redis), Inspector: asynq.NewInspectorFromRedisClient(a.Redis)}
+	a.Limiter = ratelimit.New(a.Redis, "civicdesk:rl")
+	a.Metrics.QueueDepth(a.Queue.Depth)
+
+	// Search: Meilisearch, or bleve on disk.
+	if cfg.MeiliURL != "" {
+		mi, err := meili.Open(ctx, meili.Options{URL: cfg.MeiliURL, APIKey: cfg.MeiliKey})
+		if err != nil {
+			return nil, err
+		}
+		a.Index = mi
+		log.Info("backend: search = Meilisearch", "url", cfg.MeiliURL)
+	} else {
+		dir := filepath.Join(cfg.DataDir, "index")
+		bi, err := bleve.Open(dir, bleve.Options{})
+		if err != nil {
+			return nil, err
+		}
+		a.Index = bi
+		log.Info("backend: search = embedded bleve index (set CIVICDESK_MEILI_URL for Meilisearch)", "dir", dir)
+	}
+	a.closers = append(a.closers, a.Index.Close)
+
+	if a.Calendar, err = calendar.New(nil); err != nil {
+		return nil, err
+	}
+	if err := a.loadCatalog(ctx, true); err != nil {
+		return nil, err
+	}
+	a.Auth = &auth.Service{Store: a.Store, Clock: a.Clock, Log: log, BcryptCost: cfg.BcryptCost, Catalog: a.Catalog}
+	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log,
+		OnAccepted: func(ch desk.Channel) { a.Metrics.SubmissionsAccepted.WithLabelValues(string(ch)).Inc() }}
+	if !opt.NoAdmin {
+		if err := a.ensureAdmin(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// Close releases every backend, embedded servers last.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			a.Log.Warn("close", "err", err)
+		}
+	}
+	a.closers = nil
+}
+
+// Catalog returns the current agencies and categories.
+func (a *App) Catalog() *desk.Catalog { return a.catalog.Load() }
+
+type catalogSource struct{ a *App }
+
+func (c catalogSource) Catalog() *desk.Catalog { return c.a.Catalog() }
+func (c catalogSource) Provinces() []string    { return c.a.provinces }
+
+// loadCatalog reads agencies and categories from the store, seeding them
+// from the data file the first time.
+func (a *App) loadCatalog(ctx context.Context, seedIfEmpty bool) error {
+	data, err := seed.Load()
+	if err != nil {
+		return err
+	}
+	a.provinces = data.Provinces
+	cat, err := a.Store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cat.Agencies) == 0 && seedIfEmpty {
+		if err := a.Seed(ctx); err != nil {
+			return err
+		}
+		a.Log.Info("seeded the catalog", "agencies", len(data.Agencies), "categories", len(data.Categories))
+		return a.loadCatalog(ctx, false)
+	}
+	a.catalog.Store(cat)
+	return nil
+}
+
+// Seed upserts the seed catalog.
+func (a *App) Seed(ctx context.Context) error {
+	data, err := seed.Load()
+	if err != nil {
+		return err
+	}
+	for _, ag := range data.Agencies {
+		if err := a.Store.UpsertAgency(ctx, ag); err != nil {
+			return err
+		}
+	}
+	for _, c := range data.Categories {
+		if err := a.Store.UpsertCategory(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshCatalog reloads the catalog periodically so that every process
+// sees admin edits made through another one.
+func (a *App) refreshCatalog(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.loadCatalog(ctx, false); err != nil && ctx.Err() == nil {
+				a.Log.Warn("catalog refresh failed", "err", err)
+			}
+		}
+	}
+}
+
+// ensureAdmin creates the configured admin. In embedded mode with no
+// admin configured it makes admin@localhost with a generated password and
+// prints the password once, on the first start.
+func (a *App) ensureAdmin(ctx context.Context) error {
+	email, pass := a.Cfg.AdminEmail, a.Cfg.AdminPassword
+	generated := false
+	if email == "" || pass == "" {
+		if a.Cfg.MongoURI != "" {
+			a.Log.Warn("no CIVICDESK_ADMIN_EMAIL/CIVICDESK_ADMIN_PASSWORD: no admin account is created")
+			return nil
+		}
+		if email == "" {
+			email = "admin@localhost"
+		}
+		if pass == "" {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			pass, generated = hex.EncodeToString(b[:]), true
+		}
+	}
+	created, err := a.Auth.EnsureAdmin(ctx, email, pass)
+	if err != nil {
+		return fmt.Errorf("admin account: %w", err)
+	}
+	if created && generated {
+		fmt.Fprintf(os.Stderr, "\n  Admin account created: %s  password: %s\n  (shown once; set CIVICDESK_ADMIN_PASSWORD to choose your own)\n\n", email, pass)
+	}
+	if created {
+		a.Log.Info("admin account created", "email", email)
+	}
+	return nil
+}
+
+// Ready checks every backend; /readyz serves it.
+func (a *App) Ready(ctx context.Context) error {
+	if err := a.Store.Ping(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := a.Redis.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("queue: %w", err)
+	}
+	if _, err := a.Index.Count(ctx); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return nil
+}
+
+// WebServer builds the HTTP server's handler set.
+func (a *App) WebServer() *web.Server {
+	return &web.Server{
+		Store: a.Store, Intake: a.Intake, Auth: a.Auth, Catalog: catalogSource{a}, Metrics: a.Metrics,
+		Limiter: a.Limiter, Limits: web.DefaultLimits(), Log: a.Log, Clock: a.Clock, Secret: a.Secret,
+		MaxBody: a.Cfg.MaxBodyBytes, SecureTLS: strings.HasPrefix(a.Cfg.BaseURL, "https://"), Ready: a.Ready,
+	}
+}
+
+// Addr returns the address the web server listens on once it is bound,
+// which tests need when they ask for port 0.
+func (a *App) Addr(ctx context.Context) (string, error) {
+	select {
+	case addr := <-a.bound:
+		a.bound <- addr
+		return addr, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// RunWeb serves HTTP until ctx ends, then drains in-flight requests for up
+// to the shutdown timeout.
+func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
+	if srv == nil {
+		srv = a.WebServer()
+	}
+	app, err := srv.App()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.Cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Cfg.HTTPAddr, err)
+	}
+	a.boundOnce.Do(func() { a.bound <- ln.Addr().String() })
+	a.Log.Info("web: listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("web: draining requests", "timeout", a.Cfg.ShutdownTimeout)
+	if err := app.ShutdownWithTimeout(a.Cfg.ShutdownTimeout); err != nil {
+		return err
+	}
+	return nil
+}
+
+// RunWorker processes tasks and runs the reconciler until ctx ends, then
+// lets in-flight tasks finish for up to the shutdown timeout.
+func (a *App) RunWorker(ctx context.Context) error {
+	srv := asynq.NewServerFromRedisClient(a.Redis, asynq.Config{
+		Concurrency:              a.Cfg.WorkerConc,
+		Queues:                   workers.QueueWeights,
+		ShutdownTimeout:          a.Cfg.ShutdownTimeout,
+		TaskCheckInterval:        50 * time.Millisecond,
+		DelayedTaskCheckInterval: time.Second,
+		Logger:                   asynqLogger{a.Log},
+		LogLevel:                 asynq.WarnLevel,
+	})
+	mux := workers.NewMux(workers.Deps{
+		Store: a.Store, Catalog: a.Catalog, Calendar: a.Calendar, Clock: a.Clock, Queue: a.Queue,
+		Index: a.Index, Log: a.Log, Metrics: a.Metrics,
+	})
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	a.Log.Info("worker: started", "concurrency", a.Cfg.WorkerConc)
+	rec := &workers.Reconciler{Store: a.Store, Queue: a.Queue, Clock: a.Clock, Log: a.Log,
+		Every: a.Cfg.ReconcileEvery, Grace: a.Cfg.ReconcileGrace, FreshQueue: a.EmbeddedRedis != nil}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); rec.Run(ctx) }()
+	go func() { defer wg.Done(); a.refreshCatalog(ctx) }()
+	<-ctx.Done()
+	a.Log.Info("worker: draining tasks", "timeout", a.Cfg.ShutdownTimeout)
+	srv.Shutdown()
+	wg.Wait()
+	return nil
+}
+
+// Serve runs web and worker in one process: the default.
+func (a *App) Serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- a.RunWorker(ctx) }()
+	go func() { errc <- a.RunWeb(ctx, nil) }()
+	err := <-errc
+	cancel()
+	if err2 := <-errc; err == nil {
+		err = err2
+	}
+	return err
+}
+
+func redisOptions(addr string) (*redis.Options, error) {
+	if strings.Contains(addr, "://") {
+		o, err := redis.ParseURL(addr)
+		if err != nil {
+			return nil, fmt.Errorf("CIVICDESK_REDIS_ADDR: %w", err)
+		}
+		return o, nil
+	}
+	return &redis.Options{Addr: addr}, nil
+}
+
+// loadSecret returns the configured signing key, or one generated once and
+// kept under the data dir so that restarts keep forms and tokens valid.
+func loadSecret(cfg *config.Config) ([]byte, error) {
+	if cfg.SecretKey != "" {
+		return []byte(cfg.SecretKey), nil
+	}
+	path := filepath.Join(cfg.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	key := []byte(hex.EncodeToString(b[:]))
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return key, nil
+}
+
+func maskURI(uri string) string {
+	if at := strings.LastIndex(uri, "@"); at > 0 {
+		if i := strings.Index(uri, "://"); i > 0 && i < at {
+			return uri[:i+3] + "****" + uri[at:]
+		}
+	}
+	return uri
+}
+
+// asynqLogger routes asynq's logs into slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (l asynqLogger) Debug(args ...any) { l.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Info(args ...any)  { l.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Warn(args ...any)  { l.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Error(args ...any) { l.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Fatal(args ...any) { l.l.Error(fmt.Sprint(args...), "component", "asynq") }
+

@@ -1,0 +1,184 @@
+// Package auth manages staff accounts, passwords and sessions.
+//
+// Passwords are hashed with bcrypt. Sessions are server-side: the client
+// holds a random token, the database holds only its SHA-256, and deleting
+// the row revokes it at once. The same token works as a session cookie for
+// the web pages and as a Bearer token for the JSON API.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/store"
+)
+
+// SessionTTL is how long a login lasts.
+const SessionTTL = 12 * time.Hour
+
+// MinPasswordLen is the shortest password accepted for a new account.
+const MinPasswordLen = 10
+
+// Service authenticates staff.
+type Service struct {
+	Store      *store.Store
+	Clock      desk.Clock
+	Log        *slog.Logger
+	BcryptCost int
+	// Catalog checks agency codes when users are created.
+	Catalog func() *desk.Catalog
+	// dummyHash is compared against when the email is unknown, so a login
+	// for a missing account takes as long as one with a wrong password.
+	dummyHash []byte
+}
+
+// NewToken returns a random URL-safe token of 32 bytes.
+func NewToken() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func tokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Login checks email and password and opens a session of the given kind
+// ("web" or "api"). A wrong email and a wrong password give the same
+// EUNAUTH error.
+func (s *Service) Login(ctx context.Context, email, password, kind string) (string, *desk.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	bad := desk.Errorf(desk.EUNAUTH, "Email hoặc mật khẩu không đúng (wrong email or password).")
+	if email == "" || password == "" || len(password) > 200 {
+		return "", nil, bad
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	if desk.ErrorCode(err) == desk.ENOTFOUND {
+		if s.dummyHash == nil {
+			s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not-a-real-password"), s.BcryptCost)
+		}
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		s.Log.Warn("login failed: unknown account", "email", email)
+		return "", nil, bad
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if u.Disabled || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		s.Log.Warn("login failed: wrong password or disabled account", "user", u.ID, "email", email)
+		return "", nil, bad
+	}
+	token := NewToken()
+	now := s.Clock.Now()
+	if err := s.Store.InsertSession(ctx, &store.Session{ID: tokenID(token), UserID: u.ID, Kind: kind, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); err != nil {
+		return "", nil, err
+	}
+	s.Log.Info("login", "user", u.ID, "role", u.Role, "kind", kind)
+	return token, u, nil
+}
+
+// Authenticate returns the user behind a token, or EUNAUTH.
+func (s *Service) Authenticate(ctx context.Context, token string) (*desk.User, error) {
+	if token == "" || len(token) > 100 {
+		return nil, desk.Errorf(desk.EUNAUTH, "Cần đăng nhập (authentication required).")
+	}
+	sess, err := s.Store.SessionByID(ctx, tokenID(token), s.Clock.Now())
+	if err != nil {
+		if desk.ErrorCode(err) == desk.ENOTFOUND {
+			return nil, desk.Errorf(desk.EUNAUTH, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn (invalid or expired session).")
+		}
+		return nil, err
+	}
+	u, err := s.Store.UserByID(ctx, sess.UserID)
+	if err != nil || u.Disabled {
+		return nil, desk.Errorf(desk.EUNAUTH, "Tài khoản không còn hiệu lực (account disabled).")
+	}
+	return u, nil
+}
+
+// Logout revokes the session behind token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.Store.DeleteSession(ctx, tokenID(token))
+}
+
+// NewUser is what an admin submits to create an account.
+type NewUser struct {
+	Email, Password, Name string
+	Role                  desk.Role
+	Agency                string
+}
+
+// CreateUser validates and stores a new account. Agency-bound roles need a
+// known agency; other roles must not have one.
+func (s *Service) CreateUser(ctx context.Context, actor *desk.User, in NewUser) (*desk.User, error) {
+	if actor == nil || actor.Role != desk.RoleAdmin {
+		return nil, desk.Errorf(desk.EFORBIDDEN, "Chỉ quản trị viên được tạo tài khoản (only administrators create accounts).")
+	}
+	fields := map[string]string{}
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		fields["email"] = "Email không hợp lệ (invalid email)."
+	}
+	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLen || len(in.Password) > 72 {
+		fields["password"] = "Mật khẩu cần từ 10 đến 72 ký tự (password must be 10 to 72 characters)."
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
+		fields["name"] = "Cần họ tên, tối đa 200 ký tự (name required, at most 200 characters)."
+	}
+	if !in.Role.Valid() {
+		fields["role"] = "Vai trò không hợp lệ: admin, coordinator, operator, agency_staff, agency_lead (unknown role)."
+	}
+	switch {
+	case in.Role.AgencyBound() && in.Agency == "":
+		fields["agency"] = "Vai trò này cần một cơ quan (this role needs an agency)."
+	case in.Agency != "" && s.Catalog().Agency(in.Agency) == nil:
+		fields["agency"] = "Cơ quan không tồn tại (unknown agency)."
+	}
+	if len(fields) > 0 {
+		return nil, &desk.Error{Code: desk.EINVALID, Message: "Thông tin tài khoản không hợp lệ (invalid account data).", Fields: fields}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	u := &desk.User{ID: store.NewID(), Email: email, Name: name, Role: in.Role, Agency: in.Agency, PasswordHash: string(hash), CreatedAt: s.Clock.Now().UTC()}
+	if err := s.Store.InsertUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.Log.Info("user created", "by", actor.ID, "user", u.ID, "role", u.Role, "agency", u.Agency)
+	return u, nil
+}
+
+// EnsureAdmin creates the admin account if no user has that email yet. It
+// reports whether it created one.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (bool, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if _, err := s.Store.UserByEmail(ctx, email); err == nil {
+		return false, nil
+	} else if desk.ErrorCode(err) != desk.ENOTFOUND {
+		return false, err
+	}
+	system := &desk.User{ID: "system", Role: desk.RoleAdmin}
+	if _, err := s.CreateUser(ctx, system, NewUser{Email: email, Password: password, Name: "Quản trị viên", Role: desk.RoleAdmin}); err != nil {
+		if desk.ErrorCode(err) == desk.ECONFLICT {
+			return false, nil // another process created it at the same moment
+		}
+		return false, err
+	}
+	return true, nil
+}

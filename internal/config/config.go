@@ -1,0 +1,178 @@
+// Package config reads civicdesk's configuration from the environment and
+// flags. Every option, its variable and its default stand in one table, so
+// the README, `civicdesk config` and the code cannot drift apart.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the effective configuration of one process.
+type Config struct {
+	HTTPAddr      string
+	DataDir       string
+	MongoURI      string // empty: embedded FerretDB under DataDir
+	MongoDatabase string
+	RedisAddr     string // empty: embedded miniredis; "host:port" or a redis:// URI
+	MeiliURL      string // empty: embedded bleve index under DataDir
+	MeiliKey      string
+	AdminEmail    string
+	AdminPassword string
+	SMTPAddr      string
+
+	BaseURL         string
+	SecretKey       string // signs form timestamps; generated under DataDir when empty
+	BcryptCost      int
+	ReconcileEvery  time.Duration
+	ReconcileGrace  time.Duration
+	WorkerConc      int
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int
+	LogLevel        string
+	LogFormat       string
+}
+
+// Option describes one setting: its environment variable, flag, default
+// and whether it is a secret to mask when printed.
+type Option struct {
+	Env, Flag, Default, Help string
+	Secret                   bool
+	// field points at the Config field the option sets: *string, *int or
+	// *time.Duration.
+	field func(c *Config) any
+}
+
+func (o Option) set(c *Config, v string) error {
+	switch p := o.field(c).(type) {
+	case *string:
+		*p = v
+	case *int:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		*p = n
+	case *time.Duration:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration such as 30s: %q", v)
+		}
+		*p = d
+	}
+	return nil
+}
+
+func (o Option) get(c *Config) string {
+	switch p := o.field(c).(type) {
+	case *string:
+		return *p
+	case *int:
+		return strconv.Itoa(*p)
+	case *time.Duration:
+		return p.String()
+	}
+	return ""
+}
+
+// Options is the table of every setting.
+var Options = []Option{
+	{Env: "CIVICDESK_HTTP_ADDR", Flag: "http", Default: ":8080", Help: "HTTP listen address", field: func(c *Config) any { return &c.HTTPAddr }},
+	{Env: "CIVICDESK_DATA_DIR", Flag: "data", Default: "./data", Help: "data directory for the embedded backends", field: func(c *Config) any { return &c.DataDir }},
+	{Env: "CIVICDESK_MONGO_URI", Flag: "mongo", Default: "", Help: "MongoDB URI; empty runs FerretDB embedded", Secret: true, field: func(c *Config) any { return &c.MongoURI }},
+	{Env: "CIVICDESK_MONGO_DB", Flag: "mongo-db", Default: "civicdesk", Help: "database name", field: func(c *Config) any { return &c.MongoDatabase }},
+	{Env: "CIVICDESK_REDIS_ADDR", Flag: "redis", Default: "", Help: "Redis host:port or redis:// URI; empty runs miniredis embedded", Secret: true, field: func(c *Config) any { return &c.RedisAddr }},
+	{Env: "CIVICDESK_MEILI_URL", Flag: "meili", Default: "", Help: "Meilisearch URL; empty uses an embedded bleve index", field: func(c *Config) any { return &c.MeiliURL }},
+	{Env: "CIVICDESK_MEILI_KEY", Flag: "meili-key", Default: "", Help: "Meilisearch API key", Secret: true, field: func(c *Config) any { return &c.MeiliKey }},
+	{Env: "CIVICDESK_ADMIN_EMAIL", Flag: "admin-email", Default: "", Help: "admin account created at start", field: func(c *Config) any { return &c.AdminEmail }},
+	{Env: "CIVICDESK_ADMIN_PASSWORD", Flag: "admin-password", Default: "", Help: "its password; embedded mode generates one when empty", Secret: true, field: func(c *Config) any { return &c.AdminPassword }},
+	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address", field: func(c *Config) any { return &c.SMTPAddr }},
+	{Env: "CIVICDESK_BASE_URL", Flag: "base-url", Default: "http://localhost:8080", Help: "public URL used in links sent to citizens", field: func(c *Config) any { return &c.BaseURL }},
+	{Env: "CIVICDESK_SECRET_KEY", Flag: "secret-key", Default: "", Help: "signing key; generated under the data dir when empty", Secret: true, field: func(c *Config) any { return &c.SecretKey }},
+	{Env: "CIVICDESK_BCRYPT_COST", Flag: "bcrypt-cost", Default: "12", Help: "bcrypt cost for passwords", field: func(c *Config) any { return &c.BcryptCost }},
+	{Env: "CIVICDESK_RECONCILE_EVERY", Flag: "reconcile-every", Default: "10s", Help: "how often the reconciler looks for stuck submissions", field: func(c *Config) any { return &c.ReconcileEvery }},
+	{Env: "CIVICDESK_RECONCILE_GRACE", Flag: "reconcile-grace", Default: "30s", Help: "how long a submission may wait before it is re-enqueued", field: func(c *Config) any { return &c.ReconcileGrace }},
+	{Env: "CIVICDESK_WORKERS", Flag: "workers", Default: "10", Help: "concurrent task handlers per worker process", field: func(c *Config) any { return &c.WorkerConc }},
+	{Env: "CIVICDESK_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "15s", Help: "how long SIGTERM waits for requests and tasks to drain", field: func(c *Config) any { return &c.ShutdownTimeout }},
+	{Env: "CIVICDESK_MAX_BODY_BYTES", Flag: "max-body", Default: "1048576", Help: "largest accepted request body", field: func(c *Config) any { return &c.MaxBodyBytes }},
+	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
+	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},
+}
+
+// Default returns the configuration with every default applied.
+func Default() *Config {
+	c := &Config{}
+	for _, o := range Options {
+		if err := o.set(c, o.Default); err != nil {
+			panic("config default for " + o.Env + ": " + err.Error())
+		}
+	}
+	return c
+}
+
+// Load builds the configuration from defaults, then the environment, then
+// flags in args. It returns the remaining positional arguments.
+func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config, []string, error) {
+	c := Default()
+	for _, o := range Options {
+		if v := getenv(o.Env); v != "" {
+			if err := o.set(c, v); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", o.Env, err)
+			}
+		}
+	}
+	fs := flag.NewFlagSet("civicdesk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, o := range Options {
+		o := o
+		fs.Func(o.Flag, o.Help+" (env "+o.Env+")", func(v string) error { return o.set(c, v) })
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if c.BcryptCost < 4 || c.BcryptCost > 31 {
+		return nil, nil, fmt.Errorf("CIVICDESK_BCRYPT_COST must be between 4 and 31, got %d", c.BcryptCost)
+	}
+	if c.WorkerConc < 1 {
+		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
+	}
+	if c.MaxBodyBytes < 1024 {
+		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")
+	}
+	return c, fs.Args(), nil
+}
+
+// FromEnv is Load with the process environment and no flags.
+func FromEnv() (*Config, error) {
+	c, _, err := Load(os.Getenv, nil, io.Discard)
+	return c, err
+}
+
+// Print writes every setting with its effective value, secrets masked.
+func Print(w io.Writer, c *Config) {
+	for _, o := range Options {
+		v := o.get(c)
+		if o.Secret && v != "" {
+			v = mask(v)
+		}
+		fmt.Fprintf(w, "%-28s %s\n", o.Env, v)
+	}
+}
+
+// mask hides a secret. For URIs it keeps the scheme and host so an operator
+// can still see where the process connects, and hides any credentials.
+func mask(v string) string {
+	if i := strings.Index(v, "://"); i > 0 {
+		rest := v[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			rest = "****@" + rest[at+1:]
+		}
+		return v[:i+3] + rest
+	}
+	return "****"
+}

@@ -1,0 +1,257 @@
+// Package desk is the domain vocabulary of civicdesk: tickets, submissions,
+// agencies, categories, users and roles, the service interfaces the rest of
+// the system is written against, and a small set of error codes.
+//
+// It imports no infrastructure. Storage, queues, search and the web layer
+// live in their own packages and depend on this one, never the reverse.
+package desk
+
+import (
+	"context"
+	"time"
+)
+
+// Channel is how a submission reached us.
+type Channel string
+
+// The intake channels. Every channel goes through intake.Accept.
+const (
+	ChannelWeb     Channel = "web"
+	ChannelHotline Channel = "hotline"
+	ChannelEmail   Channel = "email"
+)
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	return c == ChannelWeb || c == ChannelHotline || c == ChannelEmail
+}
+
+// SubmissionStatus tracks a submission through the queue.
+type SubmissionStatus string
+
+// Submission states. A submission stays "received" until the worker has made
+// its ticket; the reconciler re-enqueues those that linger.
+const (
+	SubmissionReceived  SubmissionStatus = "received"
+	SubmissionProcessed SubmissionStatus = "processed"
+)
+
+// Status is a ticket's place in its life cycle.
+type Status string
+
+// Ticket statuses.
+const (
+	StatusTriage          Status = "triage"           // no agency yet: the coordinators place it
+	StatusNew             Status = "new"              // routed, nobody working it yet
+	StatusInProgress      Status = "in_progress"      // claimed by staff
+	StatusAwaitingCitizen Status = "awaiting_citizen" // staff asked the citizen for more; the clock pauses
+	StatusAnswered        Status = "answered"
+	StatusResolved        Status = "resolved"
+	StatusClosed          Status = "closed"
+	StatusQuarantined     Status = "quarantined" // held as spam, never routed until released
+)
+
+// OpenStatuses are the statuses that count toward an inbox backlog.
+var OpenStatuses = []Status{StatusTriage, StatusNew, StatusInProgress, StatusAwaitingCitizen}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusTriage, StatusNew, StatusInProgress, StatusAwaitingCitizen,
+		StatusAnswered, StatusResolved, StatusClosed, StatusQuarantined:
+		return true
+	}
+	return false
+}
+
+// Agency is a ministry or one of its units. Codes are stable identifiers
+// used by the API and by routing data; Parent is empty for a ministry.
+type Agency struct {
+	Code   string   `bson:"_id" json:"code"`
+	Name   string   `bson:"name" json:"name"`
+	NameEN string   `bson:"name_en,omitempty" json:"name_en,omitempty"`
+	Parent string   `bson:"parent,omitempty" json:"parent"`
+	Emails []string `bson:"emails,omitempty" json:"emails,omitempty"`
+	// Coordinator marks the office that receives what routing cannot place.
+	Coordinator bool `bson:"coordinator,omitempty" json:"coordinator,omitempty"`
+}
+
+// Category is what a citizen picks on the form. Agency is the default
+// agency that handles it; empty means the coordinators triage it.
+type Category struct {
+	Code       string `bson:"_id" json:"code"`
+	Name       string `bson:"name" json:"name"`
+	NameEN     string `bson:"name_en,omitempty" json:"name_en,omitempty"`
+	Agency     string `bson:"agency,omitempty" json:"agency"`
+	AnswerDays int    `bson:"answer_days" json:"answer_days"`
+	Order      int    `bson:"order" json:"-"`
+}
+
+// Citizen is the personal data a submitter gave. It never leaves the staff
+// side: the public tracking view carries none of it.
+type Citizen struct {
+	Name     string `bson:"name" json:"name"`
+	Phone    string `bson:"phone,omitempty" json:"phone,omitempty"`
+	Email    string `bson:"email,omitempty" json:"email,omitempty"`
+	Province string `bson:"province,omitempty" json:"province,omitempty"`
+}
+
+// Submission is what intake.Accept stores before it answers the submitter.
+// Its ID is also the ID of the ticket it becomes, which is what makes ticket
+// creation idempotent.
+type Submission struct {
+	ID           string           `bson:"_id"`
+	Key          string           `bson:"key"` // channel-scoped idempotency key, unique
+	TrackingCode string           `bson:"tracking_code"`
+	Channel      Channel          `bson:"channel"`
+	Status       SubmissionStatus `bson:"status"`
+	Citizen      Citizen          `bson:"citizen"`
+	Category     string           `bson:"category"`
+	Title        string           `bson:"title"`
+	Body         string           `bson:"body"`
+	// Agency is set when the channel already knows the agency, such as mail
+	// to a ministry's own address; routing then starts from it.
+	Agency     string    `bson:"agency,omitempty"`
+	Honeypot   string    `bson:"honeypot,omitempty"`
+	RemoteIP   string    `bson:"remote_ip,omitempty"`
+	ReceivedAt time.Time `bson:"received_at"`
+	TicketID   string    `bson:"ticket_id,omitempty"`
+}
+
+// Event is one change to a ticket. Events are stored inside the ticket and
+// appended by the same compare-and-set that changes it, so the audit trail
+// and the timeline can never disagree.
+type Event struct {
+	Seq    int64     `bson:"seq" json:"seq"`
+	At     time.Time `bson:"at" json:"at"`
+	Actor  string    `bson:"actor" json:"actor"` // user id, or "system"
+	Type   string    `bson:"type" json:"type"`
+	From   string    `bson:"from,omitempty" json:"from,omitempty"`
+	To     string    `bson:"to,omitempty" json:"to,omitempty"`
+	Note   string    `bson:"note,omitempty" json:"note,omitempty"`
+	Public bool      `bson:"public" json:"public"`
+}
+
+// Event types.
+const (
+	EventReceived = "received"
+	EventRouted   = "routed"
+	EventTriage   = "triage"
+	EventDueSet   = "due_set"
+	EventStatus   = "status"
+)
+
+// Ticket is a citizen's case. Version increments on every change; all
+// writes are compare-and-set on it.
+type Ticket struct {
+	ID           string    `bson:"_id" json:"id"`
+	TrackingCode string    `bson:"tracking_code" json:"tracking_code"`
+	Version      int64     `bson:"version" json:"version"`
+	Status       Status    `bson:"status" json:"status"`
+	Channel      Channel   `bson:"channel" json:"channel"`
+	Category     string    `bson:"category" json:"category"`
+	Agency       string    `bson:"agency,omitempty" json:"agency"`
+	AgencyPath   []string  `bson:"agency_path" json:"-"`
+	Citizen      Citizen   `bson:"citizen" json:"citizen"`
+	Title        string    `bson:"title" json:"title"`
+	Body         string    `bson:"body" json:"body"`
+	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
+	DueAt        time.Time `bson:"due_at" json:"due_at"`
+	Events       []Event   `bson:"events,omitempty" json:"events,omitempty"`
+}
+
+// Open reports whether the ticket still waits on someone.
+func (t *Ticket) Open() bool {
+	for _, s := range OpenStatuses {
+		if t.Status == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Overdue reports whether an open ticket is past its due time.
+func (t *Ticket) Overdue(now time.Time) bool {
+	return t.Open() && !t.DueAt.IsZero() && now.After(t.DueAt)
+}
+
+// Role is what a user may do.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin       Role = "admin"
+	RoleCoordinator Role = "coordinator"
+	RoleOperator    Role = "operator"
+	RoleStaff       Role = "agency_staff"
+	RoleLead        Role = "agency_lead"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleCoordinator, RoleOperator, RoleStaff, RoleLead:
+		return true
+	}
+	return false
+}
+
+// AgencyBound reports whether users of this role belong to one agency and
+// see only its tickets.
+func (r Role) AgencyBound() bool { return r == RoleStaff || r == RoleLead }
+
+// User is a staff account. Citizens have no accounts.
+type User struct {
+	ID           string    `bson:"_id" json:"id"`
+	Email        string    `bson:"email" json:"email"`
+	Name         string    `bson:"name" json:"name"`
+	Role         Role      `bson:"role" json:"role"`
+	Agency       string    `bson:"agency,omitempty" json:"agency,omitempty"`
+	PasswordHash string    `bson:"password_hash" json:"-"`
+	Disabled     bool      `bson:"disabled,omitempty" json:"disabled,omitempty"`
+	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
+}
+
+// Scope returns the agency codes whose tickets u may see, or nil when u may
+// see every ticket. A nil user may see nothing.
+func Scope(u *User) []string {
+	if u == nil {
+		return []string{}
+	}
+	if u.Role.AgencyBound() {
+		return []string{u.Agency}
+	}
+	return nil
+}
+
+// TicketFilter narrows a staff listing.
+type TicketFilter struct {
+	Statuses []Status
+	Agency   string
+	Limit    int
+	Offset   int
+}
+
+// Clock gives the current time; tests inject a fixed one.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Calendar computes deadlines in working days.
+type Calendar interface {
+	AddWorkingDays(from time.Time, n int) time.Time
+}
+
+// TicketService reads tickets with agency scoping applied for the actor.
+type TicketService interface {
+	// TicketByCode returns the ticket with that tracking code if actor may
+	// see it. ENOTFOUND when it does not exist or is out of scope.
+	TicketByCode(ctx context.Context, actor *User, code string) (*Ticket, error)
+	// Tickets lists tickets in actor's scope, most urgent due date first.
+	Tickets(ctx context.Context, actor *User, f TicketFilter) ([]*Ticket, int, error)
+}

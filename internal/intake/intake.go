@@ -1,0 +1,214 @@
+// Package intake is the one door every channel comes in through. Accept
+// validates a submission, stores it durably with a unique idempotency key,
+// and only then enqueues it. The answer a submitter gets (HTTP 202, SMTP
+// 250) is given after the store, so nothing acknowledged can be lost: if
+// the enqueue fails or Redis later loses the task, the reconciler finds the
+// submission in Mongo and enqueues it again.
+package intake
+
+import (
+	"context"
+	"log/slog"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/phone"
+	"github.com/civicdesk/civicdesk/internal/store"
+)
+
+// Limits on each field, in characters. The request as a whole is limited
+// at the HTTP edge before any parsing.
+const (
+	MaxName     = 200
+	MaxEmail    = 254
+	MaxProvince = 100
+	MaxTitle    = 300
+	MaxBody     = 20000
+	MaxKey      = 200
+)
+
+// Input is a submission as a channel hands it over.
+type Input struct {
+	Channel        desk.Channel
+	IdempotencyKey string // optional; a retry with the same key gets the same answer
+	Name           string
+	Phone          string
+	Email          string
+	Province       string
+	Category       string
+	Title          string
+	Body           string
+	Honeypot       string
+	RemoteIP       string
+	Agency         string // set by channels that already know the agency
+}
+
+// Receipt is what the submitter is told.
+type Receipt struct {
+	TrackingCode string
+	SubmissionID string
+	// Duplicate is true when the idempotency key was seen before and this
+	// call stored nothing.
+	Duplicate bool
+}
+
+// Enqueuer puts a stored submission on the queue.
+type Enqueuer interface {
+	EnqueueIntake(ctx context.Context, submissionID string) error
+}
+
+// CatalogSource gives the current agencies, categories and provinces.
+type CatalogSource interface {
+	Catalog() *desk.Catalog
+	Provinces() []string
+}
+
+// Service accepts submissions.
+type Service struct {
+	Store   *store.Store
+	Queue   Enqueuer
+	Catalog CatalogSource
+	Clock   desk.Clock
+	Log     *slog.Logger
+	// OnAccepted, if set, is called after each stored submission (metrics).
+	OnAccepted func(channel desk.Channel)
+}
+
+// Accept validates in, stores it and enqueues it. Validation failures are
+// EINVALID errors with a message per field, and store nothing.
+func (s *Service) Accept(ctx context.Context, in Input) (*Receipt, error) {
+	sub, err := s.validate(in)
+	if err != nil {
+		return nil, err
+	}
+	stored, created, err := s.Store.InsertSubmission(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
+	if created && s.OnAccepted != nil {
+		s.OnAccepted(sub.Channel)
+	}
+	if stored.Status == desk.SubmissionReceived {
+		// Durable already; a failed enqueue is repaired by the reconciler,
+		// so the submitter still gets their code.
+		if err := s.Queue.EnqueueIntake(ctx, stored.ID); err != nil {
+			s.Log.Warn("enqueue failed; the reconciler will retry", "submission", stored.ID, "err", err)
+		}
+	}
+	return &Receipt{TrackingCode: stored.TrackingCode, SubmissionID: stored.ID, Duplicate: !created}, nil
+}
+
+// clean normalises text to NFC and trims it. Vietnamese typed on different
+// systems arrives composed or decomposed; storing one form keeps search,
+// dedup and display consistent.
+func clean(s string) string { return strings.TrimSpace(norm.NFC.String(s)) }
+
+func (s *Service) validate(in Input) (*desk.Submission, error) {
+	fields := map[string]string{}
+	check := func(field, v string, max int, required bool) string {
+		if !utf8.ValidString(v) {
+			fields[field] = "Nội dung không phải UTF-8 hợp lệ (not valid UTF-8)."
+			return ""
+		}
+		if strings.ContainsRune(v, 0) {
+			fields[field] = "Nội dung chứa ký tự không hợp lệ (contains a NUL character)."
+			return ""
+		}
+		v = clean(v)
+		switch {
+		case required && v == "":
+			fields[field] = "Trường này là bắt buộc (required)."
+		case utf8.RuneCountInString(v) > max:
+			fields[field] = "Quá dài: tối đa " + strconv.Itoa(max) + " ký tự (too long)."
+		}
+		return v
+	}
+	if !in.Channel.Valid() {
+		return nil, desk.Errorf(desk.EINVALID, "unknown channel %q", in.Channel)
+	}
+	sub := &desk.Submission{
+		Channel:  in.Channel,
+		Status:   desk.SubmissionReceived,
+		Title:    check("title", in.Title, MaxTitle, true),
+		Body:     check("body", in.Body, MaxBody, true),
+		Category: check("category", in.Category, 100, true),
+		Honeypot: check("website", in.Honeypot, 500, false),
+		RemoteIP: in.RemoteIP,
+		Agency:   in.Agency,
+	}
+	sub.Citizen.Name = check("name", in.Name, MaxName, in.Channel != desk.ChannelEmail)
+	sub.Citizen.Province = check("province", in.Province, MaxProvince, false)
+	email := check("email", in.Email, MaxEmail, false)
+	ph := check("phone", in.Phone, 40, false)
+	key := check("idempotency_key", in.IdempotencyKey, MaxKey, false)
+	if strings.ContainsFunc(sub.Title, unicode.IsControl) {
+		fields["title"] = "Tiêu đề chứa ký tự điều khiển (control characters are not allowed)."
+	}
+
+	if email != "" && fields["email"] == "" {
+		if !validEmail(email) {
+			fields["email"] = "Địa chỉ email không hợp lệ (invalid email address)."
+		} else {
+			sub.Citizen.Email = strings.ToLower(email)
+		}
+	}
+	if ph != "" && fields["phone"] == "" {
+		n, err := phone.Normalize(ph)
+		if err != nil {
+			fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+		} else {
+			sub.Citizen.Phone = n
+		}
+	}
+	if in.Channel == desk.ChannelWeb && ph == "" && email == "" && fields["phone"] == "" && fields["email"] == "" {
+		fields["phone"] = "Cần số điện thoại hoặc email để liên hệ (a phone number or an email is required)."
+	}
+	cat := s.Catalog.Catalog()
+	if sub.Category != "" && fields["category"] == "" && cat.Category(sub.Category) == nil {
+		fields["category"] = "Lĩnh vực không tồn tại (unknown category)."
+	}
+	if sub.Citizen.Province != "" && fields["province"] == "" && !contains(s.Catalog.Provinces(), sub.Citizen.Province) {
+		fields["province"] = "Tỉnh/thành phố không hợp lệ (unknown province)."
+	}
+	if in.Agency != "" && cat.Agency(in.Agency) == nil {
+		return nil, desk.Errorf(desk.EINVALID, "unknown agency %q", in.Agency)
+	}
+	if len(fields) > 0 {
+		return nil, &desk.Error{Code: desk.EINVALID, Message: "Vui lòng kiểm tra lại thông tin (please check the form).", Fields: fields}
+	}
+	sub.ID = store.NewID()
+	sub.TrackingCode = desk.NewTrackingCode()
+	if key == "" {
+		key = "auto:" + sub.ID
+	}
+	sub.Key = string(sub.Channel) + ":" + key
+	sub.ReceivedAt = s.Clock.Now().UTC().Truncate(time.Millisecond)
+	return sub, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// validEmail accepts a bare address (no display name) whose domain has a
+// dot; mail.ParseAddress alone accepts forms no citizen means to type.
+func validEmail(s string) bool {
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s {
+		return false
+	}
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	return strings.Contains(domain, ".") || domain == "localhost"
+}

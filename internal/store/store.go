@@ -1,0 +1,112 @@
+// Package store implements the desk services on MongoDB through the
+// official v2 driver. It is the only package that knows BSON.
+//
+// It sticks to the subset that both MongoDB and FerretDB v1 (the embedded
+// default) run correctly: single-document atomic updates, unique indexes
+// enforced on insert, no transactions, no $lookup or $facet. Every query's
+// filter and sort is served by an index declared in EnsureIndexes, so that
+// on MongoDB nothing scans; FerretDB scans regardless, which is why the
+// embedded mode has a documented ceiling.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// Store holds the database handle and its collections.
+type Store struct {
+	client     *mongo.Client
+	db         *mongo.Database
+	subs       *mongo.Collection
+	tickets    *mongo.Collection
+	users      *mongo.Collection
+	sessions   *mongo.Collection
+	agencies   *mongo.Collection
+	categories *mongo.Collection
+}
+
+// Open connects to uri and selects database name. It does not create
+// indexes; call EnsureIndexes once at start.
+func Open(ctx context.Context, uri, name string) (*Store, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("mongo connect: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx, nil); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongo ping: %w", err)
+	}
+	db := client.Database(name)
+	return &Store{
+		client:     client,
+		db:         db,
+		subs:       db.Collection("submissions"),
+		tickets:    db.Collection("tickets"),
+		users:      db.Collection("users"),
+		sessions:   db.Collection("sessions"),
+		agencies:   db.Collection("agencies"),
+		categories: db.Collection("categories"),
+	}, nil
+}
+
+// Close disconnects.
+func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+
+// Ping checks the database answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
+
+// Indexes lists every index the queries in this package rely on. The README
+// quotes this list for MongoDB operators.
+var Indexes = map[string][]mongo.IndexModel{
+	"submissions": {
+		{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true).SetName("key_unique")},
+		{Keys: bson.D{{Key: "tracking_code", Value: 1}}, Options: options.Index().SetUnique(true).SetName("code_unique")},
+		// The reconciler: status = received AND received_at < cutoff.
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "received_at", Value: 1}}, Options: options.Index().SetName("status_received")},
+	},
+	"tickets": {
+		{Keys: bson.D{{Key: "tracking_code", Value: 1}}, Options: options.Index().SetUnique(true).SetName("code_unique")},
+		// The agency inbox: agency_path = X, status in open, sorted by due.
+		{Keys: bson.D{{Key: "agency_path", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}, Options: options.Index().SetName("inbox")},
+		// The coordinator's and admin's inbox across all agencies.
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "due_at", Value: 1}}, Options: options.Index().SetName("status_due")},
+	},
+	"users": {
+		{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true).SetName("email_unique")},
+	},
+	"sessions": {
+		{Keys: bson.D{{Key: "user_id", Value: 1}}, Options: options.Index().SetName("user")},
+	},
+}
+
+// EnsureIndexes creates the indexes in Indexes. It is idempotent.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	for coll, models := range Indexes {
+		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("indexes on %s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+// notFound turns the driver's no-documents error into ENOTFOUND.
+func notFound(err error, what string) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return desk.Errorf(desk.ENOTFOUND, "%s không tồn tại (not found)", what)
+	}
+	return err
+}
+
+// NewID returns a new document id as a hex string.
+func NewID() string { return bson.NewObjectID().Hex() }

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+var _ desk.TicketService = (*Store)(nil)
+
+// InsertTicket creates t. A ticket's id is its submission's id, so a second
+// insert for the same submission hits the unique _id and reports
+// created=false: ticket creation is idempotent however often it is retried.
+func (s *Store) InsertTicket(ctx context.Context, t *desk.Ticket) (created bool, err error) {
+	if _, err := s.tickets.InsertOne(ctx, t); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("insert ticket: %w", err)
+	}
+	return true, nil
+}
+
+// TicketByID reads a ticket with no scoping; for workers and internal use.
+func (s *Store) TicketByID(ctx context.Context, id string) (*desk.Ticket, error) {
+	var t desk.Ticket
+	if err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&t); err != nil {
+		return nil, notFound(err, "ticket")
+	}
+	return &t, nil
+}
+
+// scopeFilter appends the agency restriction for actor. ok is false when
+// the actor may see nothing at all.
+func scopeFilter(f bson.D, actor *desk.User) (bson.D, bool) {
+	scope := desk.Scope(actor)
+	switch {
+	case scope == nil:
+		return f, true
+	case len(scope) == 0:
+		return f, false
+	}
+	return append(f, bson.E{Key: "agency_path", Value: bson.D{{Key: "$in", Value: scope}}}), true
+}
+
+// TicketByCode returns the ticket with that code if actor may see it. Out of
+// scope answers ENOTFOUND, exactly like a code that does not exist, so codes
+// cannot be probed across agencies.
+func (s *Store) TicketByCode(ctx context.Context, actor *desk.User, code string) (*desk.Ticket, error) {
+	f, ok := scopeFilter(bson.D{{Key: "tracking_code", Value: code}}, actor)
+	if !ok {
+		return nil, notFound(mongo.ErrNoDocuments, "ticket")
+	}
+	var t desk.Ticket
+	if err := s.tickets.FindOne(ctx, f).Decode(&t); err != nil {
+		return nil, notFound(err, "ticket")
+	}
+	return &t, nil
+}
+
+// PublicTicket returns a ticket by code for the public tracking page, with
+// no scoping; the caller must strip personal data.
+func (s *Store) PublicTicket(ctx context.Context, code string) (*desk.Ticket, error) {
+	var t desk.Ticket
+	if err := s.tickets.FindOne(ctx, bson.D{{Key: "tracking_code", Value: code}}).Decode(&t); err != nil {
+		return nil, notFound(err, "ticket")
+	}
+	return &t, nil
+}
+
+// listProjection leaves out the heavy fields a listing never shows.
+var listProjection = bson.D{{Key: "events", Value: 0}, {Key: "body", Value: 0}}
+
+// Tickets lists tickets in actor's scope, earliest due first: overdue
+// tickets have the earliest due times, so they lead. It returns one page and
+// the total matching count.
+func (s *Store) Tickets(ctx context.Context, actor *desk.User, tf desk.TicketFilter) ([]*desk.Ticket, int, error) {
+	statuses := tf.Statuses
+	if len(statuses) == 0 {
+		statuses = desk.OpenStatuses
+	}
+	f := bson.D{}
+	if tf.Agency != "" {
+		f = append(f, bson.E{Key: "agency_path", Value: tf.Agency})
+	}
+	f = append(f, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}})
+	f, ok := scopeFilter(f, actor)
+	if !ok {
+		return nil, 0, nil
+	}
+	limit := tf.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	cur, err := s.tickets.Find(ctx, f, options.Find().
+		SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).
+		SetSkip(int64(tf.Offset)).SetLimit(int64(limit)).SetProjection(listProjection))
+	if err != nil {
+		return nil, 0, fmt.Errorf("list tickets: %w", err)
+	}
+	var out []*desk.Ticket
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, 0, fmt.Errorf("list tickets: %w", err)
+	}
+	n, err := s.tickets.CountDocuments(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return out, int(n), nil
+}
+
+// UpdateTicket applies set to the ticket if it is still at version, bumps
+// the version and appends ev with the new sequence number, all in one
+// atomic single-document update. A stale version gives ECONFLICT and
+// changes nothing.
+func (s *Store) UpdateTicket(ctx context.Context, id string, version int64, set bson.D, ev desk.Event, now time.Time) (*desk.Ticket, error) {
+	ev.Seq = version + 1
+	if ev.At.IsZero() {
+		ev.At = now
+	}
+	set = append(set, bson.E{Key: "updated_at", Value: now})
+	var t desk.Ticket
+	err := s.tickets.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}},
+		bson.D{
+			{Key: "$set", Value: set},
+			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+			{Key: "$push", Value: bson.D{{Key: "events", Value: ev}}},
+		},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&t)
+	if err == mongo.ErrNoDocuments {
+		if _, gerr := s.TicketByID(ctx, id); gerr != nil {
+			return nil, gerr
+		}
+		return nil, desk.Errorf(desk.ECONFLICT, "Phiếu đã được người khác cập nhật; hãy tải lại trang và thử lại. (The ticket changed since you opened it; reload and try again.)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update ticket: %w", err)
+	}
+	return &t, nil
+}
+
+// CountTickets counts all tickets; used by reports and the reindex check.
+func (s *Store) CountTickets(ctx context.Context) (int64, error) {
+	return s.tickets.CountDocuments(ctx, bson.D{})
+}
+
+// EachTicket streams every ticket (without events) to fn in id order.
+func (s *Store) EachTicket(ctx context.Context, fn func(*desk.Ticket) error) error {
+	cur, err := s.tickets.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetProjection(bson.D{{Key: "events", Value: 0}}))
+	if err != nil {
+		return err
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var t desk.Ticket
+		if err := cur.Decode(&t); err != nil {
+			return err
+		}
+		if err := fn(&t); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// InsertUser creates a user. A taken email gives ECONFLICT.
+func (s *Store) InsertUser(ctx context.Context, u *desk.User) error {
+	if _, err := s.users.InsertOne(ctx, u); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return desk.Errorf(desk.ECONFLICT, "Email %s đã được dùng cho tài khoản khác (email already in use)", u.Email)
+		}
+		return fmt.Errorf("insert user: %w", err)
+	}
+	return nil
+}
+
+// UserByEmail finds a user by (lower-cased) email.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*desk.User, error) {
+	var u desk.User
+	if err := s.users.FindOne(ctx, bson.D{{Key: "email", Value: email}}).Decode(&u); err != nil {
+		return nil, notFound(err, "user")
+	}
+	return &u, nil
+}
+
+// UserByID finds a user by id.
+func (s *Store) UserByID(ctx context.Context, id string) (*desk.User, error) {
+	var u desk.User
+	if err := s.users.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&u); err != nil {
+		return nil, notFound(err, "user")
+	}
+	return &u, nil
+}
+
+// Session is a server-side login: the id is the SHA-256 of the token the
+// client holds, so a leaked database does not leak usable tokens.
+type Session struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	Kind      string    `bson:"kind"` // "web" or "api"
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// InsertSession stores a session.
+func (s *Store) InsertSession(ctx context.Context, sess *Session) error {
+	_, err := s.sessions.InsertOne(ctx, sess)
+	return err
+}
+
+// SessionByID returns a live session. Expired ones are deleted on sight,
+// since FerretDB has no TTL indexes.
+func (s *Store) SessionByID(ctx context.Context, id string, now time.Time) (*Session, error) {
+	var sess Session
+	if err := s.sessions.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sess); err != nil {
+		return nil, notFound(err, "session")
+	}
+	if now.After(sess.ExpiresAt) {
+		_ = s.DeleteSession(ctx, id)
+		return nil, desk.Errorf(desk.ENOTFOUND, "phiên đăng nhập đã hết hạn (session expired)")
+	}
+	return &sess, nil
+}
+
+// DeleteSession revokes a session.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	_, err := s.sessions.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
+}

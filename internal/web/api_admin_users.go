@@ -1,0 +1,29 @@
+package web
+
+import (
+	"encoding/json"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// apiCreateUser: POST /api/v1/admin/users, admin only.
+func (s *Server) apiCreateUser(c *fiber.Ctx) error {
+	var req struct {
+		Email    string    `json:"email"`
+		Password string    `json:"password"`
+		Name     string    `json:"name"`
+		Role     desk.Role `json:"role"`
+		Agency   string    `json:"agency"`
+	}
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	}
+	u, err := s.Auth.CreateUser(c.UserContext(), userOf(c), auth.NewUser{Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, Agency: req.Agency})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(u)
+}

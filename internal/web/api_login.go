@@ -1,0 +1,27 @@
+package web
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// apiLogin: POST /api/v1/login {email, password} → {token}.
+func (s *Server) apiLogin(c *fiber.Ctx) error {
+	var req struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	}
+	tok, u, err := s.Auth.Login(c.UserContext(), req.Email, req.Password, "api")
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"token": tok, "expires_at": s.Clock.Now().Add(auth.SessionTTL).UTC().Format(time.RFC3339), "user": u})
+}

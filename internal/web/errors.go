@@ -1,0 +1,99 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/templates"
+)
+
+// statusByCode maps each desk error code to one HTTP status.
+var statusByCode = map[string]int{
+	desk.EINVALID:   fiber.StatusBadRequest,
+	desk.ENOTFOUND:  fiber.StatusNotFound,
+	desk.ECONFLICT:  fiber.StatusConflict,
+	desk.EFORBIDDEN: fiber.StatusForbidden,
+	desk.EUNAUTH:    fiber.StatusUnauthorized,
+	desk.ETOOLARGE:  fiber.StatusRequestEntityTooLarge,
+	desk.ELIMITED:   fiber.StatusTooManyRequests,
+	desk.EINTERNAL:  fiber.StatusInternalServerError,
+}
+
+func statusOf(err error) int {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		return fe.Code
+	}
+	if st, ok := statusByCode[desk.ErrorCode(err)]; ok {
+		return st
+	}
+	return fiber.StatusInternalServerError
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail,omitempty"`
+	Code   string            `json:"code"`
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// handleError answers API requests with application/problem+json and page
+// requests with the error page. Internal errors are logged in full and
+// shown to the user only as a generic message.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status := statusOf(err)
+	code := desk.ErrorCode(err)
+	msg := desk.ErrorMessage(err)
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code, msg = fiberCode(fe.Code), fe.Message
+	}
+	var fields map[string]string
+	var de *desk.Error
+	if errors.As(err, &de) {
+		fields = de.Fields
+	}
+	if status >= 500 {
+		s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		msg = desk.ErrorMessage(errors.New("hidden"))
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		c.Set(fiber.HeaderContentType, "application/problem+json; charset=utf-8")
+		return c.Status(status).JSON(problem{Type: "about:blank", Title: httpTitle(status), Status: status, Detail: msg, Code: code, Fields: fields}, "application/problem+json; charset=utf-8")
+	}
+	c.Status(status)
+	return s.render(c, "error", templates.Message(langOf(c), "error.title"), fiber.Map{"Message": msg})
+}
+
+func httpTitle(status int) string {
+	if t := utils.StatusMessage(status); t != "" {
+		return t
+	}
+	return "Error"
+}
+
+func fiberCode(status int) string {
+	switch status {
+	case fiber.StatusNotFound:
+		return desk.ENOTFOUND
+	case fiber.StatusRequestEntityTooLarge:
+		return desk.ETOOLARGE
+	case fiber.StatusTooManyRequests:
+		return desk.ELIMITED
+	case fiber.StatusUnauthorized:
+		return desk.EUNAUTH
+	case fiber.StatusForbidden:
+		return desk.EFORBIDDEN
+	}
+	if status >= 500 {
+		return desk.EINTERNAL
+	}
+	return desk.EINVALID
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/ratelimit"
+	"github.com/civicdesk/civicdesk/templates"
+)
+
+const (
+	cookieLang    = "lang"
+	cookieCSRF    = "cd_csrf"
+	cookieSession = "cd_session"
+	localUser     = "user"
+	localToken    = "token"
+	localCSRF     = "csrf"
+)
+
+// langOf picks the page language: the cookie set by /lang/:lang, else
+// Vietnamese.
+func langOf(c *fiber.Ctx) string {
+	if c.Cookies(cookieLang) == "en" {
+		return "en"
+	}
+	return "vi"
+}
+
+// csrf implements a signed double-submit token. A random nonce lives in an
+// HttpOnly cookie; forms carry HMAC(secret, nonce). A cross-site form can
+// neither read the cookie nor compute the MAC, and nothing is stored on the
+// server, so any web process can check any form.
+func (s *Server) csrf(c *fiber.Ctx) error {
+	nonce := c.Cookies(cookieCSRF)
+	if len(nonce) != 43 {
+		nonce = auth.NewToken()
+		c.Cookie(&fiber.Cookie{Name: cookieCSRF, Value: nonce, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: s.SecureTLS})
+	}
+	want := s.csrfToken(nonce)
+	c.Locals(localCSRF, want)
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	got := c.FormValue("_csrf")
+	if got == "" {
+		got = c.Get("X-CSRF-Token")
+	}
+	if !hmac.Equal([]byte(got), []byte(want)) {
+		s.Log.Warn("csrf token missing or wrong", "path", c.Path(), "ip", c.IP())
+		return desk.Errorf(desk.EFORBIDDEN, "Biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang và gửi lại. (The form expired or is invalid; reload the page and try again.)")
+	}
+	return c.Next()
+}
+
+func (s *Server) csrfToken(nonce string) string {
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte("csrf:" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// webSession loads the signed-in user from the session cookie, if any.
+func (s *Server) webSession(c *fiber.Ctx) error {
+	if tok := c.Cookies(cookieSession); tok != "" {
+		if u, err := s.Auth.Authenticate(c.UserContext(), tok); err == nil {
+			c.Locals(localUser, u)
+			c.Locals(localToken, tok)
+		}
+	}
+	return c.Next()
+}
+
+// requireUser sends anonymous visitors to the login page.
+func (s *Server) requireUser(c *fiber.Ctx) error {
+	if userOf(c) == nil {
+		return c.Redirect("/staff/login", fiber.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+// apiAuth accepts only "Authorization: Bearer <token>". Cookies are
+// ignored on the API, which is what makes the API immune to CSRF.
+func (s *Server) apiAuth(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return desk.Errorf(desk.EUNAUTH, "Cần đăng nhập: gửi Authorization: Bearer <token> lấy từ POST /api/v1/login (authentication required).")
+	}
+	u, err := s.Auth.Authenticate(c.UserContext(), strings.TrimSpace(tok))
+	if err != nil {
+		return err
+	}
+	c.Locals(localUser, u)
+	return c.Next()
+}
+
+func userOf(c *fiber.Ctx) *desk.User {
+	u, _ := c.Locals(localUser).(*desk.User)
+	return u
+}
+
+// limit applies a per-IP rate limit shared through Redis. When Redis is
+// unreachable the request goes through: refusing citizens because the
+// limiter is down would be worse than a burst of spam, which the spam
+// step still catches.
+func (s *Server) limit(rule ratelimit.Rule) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if s.Limiter == nil || rule.Limit <= 0 {
+			return c.Next()
+		}
+		d, err := s.Limiter.Allow(c.UserContext(), rule, c.IP())
+		if err != nil {
+			s.Log.Warn("rate limiter unavailable; letting request through", "rule", rule.Name, "err", err)
+			return c.Next()
+		}
+		if !d.Allowed {
+			secs := int(d.RetryAfter / time.Second)
+			if secs < 1 {
+				secs = 1
+			}
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+			s.Log.Warn("rate limited", "rule", rule.Name, "ip", c.IP(), "retry_after_s", secs)
+			return desk.Errorf(desk.ELIMITED, "Bạn đã gửi quá nhiều yêu cầu; vui lòng thử lại sau %d giây. (Too many requests; retry in %d s.)", secs, secs)
+		}
+		return c.Next()
+	}
+}
+
+// render writes a page with the common Page fields filled in.
+func (s *Server) render(c *fiber.Ctx, page, title string, data any) error {
+	p := &templates.Page{Lang: langOf(c), Title: title, Path: c.Path(), Data: data}
+	p.CSRF, _ = c.Locals(localCSRF).(string)
+	if u := userOf(c); u != nil {
+		p.UserName, p.UserRole = u.Name, string(u.Role)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.pages.Render(c.Response().BodyWriter(), page, p)
+}
+
+// setLang stores the language choice and goes back to a local page.
+func (s *Server) setLang(c *fiber.Ctx) error {
+	lang := "vi"
+	if c.Params("lang") == "en" {
+		lang = "en"
+	}
+	c.Cookie(&fiber.Cookie{Name: cookieLang, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax", Secure: s.SecureTLS})
+	next := c.Query("next", "/")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		next = "/" // only local paths: no open redirect
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (s *Server) t(c *fiber.Ctx, key string) string { return templates.Message(langOf(c), key) }

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/intake"
+)
+
+type submitForm struct {
+	Name, Phone, Email, Province, Category, Title, Body string
+}
+
+func (s *Server) renderSubmit(c *fiber.Ctx, f submitForm, key string, errs map[string]string, msg string) error {
+	cat := s.Catalog.Catalog()
+	if key == "" {
+		// A key per rendered form: a double click or a resent POST makes
+		// one ticket, not two.
+		key = auth.NewToken()
+	}
+	return s.render(c, "submit", s.t(c, "form.title"), fiber.Map{
+		"Form": f, "Key": key, "Errors": errs, "Message": msg,
+		"Categories": cat.Categories, "Provinces": s.Catalog.Provinces(),
+	})
+}
+
+// submitForm: GET /submit.
+func (s *Server) submitForm(c *fiber.Ctx) error {
+	return s.renderSubmit(c, submitForm{Category: c.Query("category")}, "", nil, "")
+}
+
+// submitPost: POST /submit. Success redirects to the confirmation page
+// (post/redirect/get), failure re-renders the form with field messages and
+// the citizen's text intact.
+func (s *Server) submitPost(c *fiber.Ctx) error {
+	// Copy: Fiber reuses the request buffer once the handler returns.
+	f := submitForm{
+		Name: c.FormValue("name"), Phone: c.FormValue("phone"), Email: c.FormValue("email"),
+		Province: c.FormValue("province"), Category: c.FormValue("category"),
+		Title: c.FormValue("title"), Body: c.FormValue("body"),
+	}
+	f = submitForm{Name: clone(f.Name), Phone: clone(f.Phone), Email: clone(f.Email), Province: clone(f.Province),
+		Category: clone(f.Category), Title: clone(f.Title), Body: clone(f.Body)}
+	key := clone(c.FormValue("idempotency_key"))
+	rec, err := s.Intake.Accept(c.UserContext(), intake.Input{
+		Channel: desk.ChannelWeb, IdempotencyKey: key,
+		Name: f.Name, Phone: f.Phone, Email: f.Email, Province: f.Province, Category: f.Category,
+		Title: f.Title, Body: f.Body, Honeypot: clone(c.FormValue("website")), RemoteIP: c.IP(),
+	})
+	if err != nil {
+		var de *desk.Error
+		if e, ok := err.(*desk.Error); ok && e.Code == desk.EINVALID {
+			de = e
+		}
+		if de == nil {
+			return err
+		}
+		s.reject(c, "invalid")
+		s.Log.Info("portal submission refused", "ip", c.IP(), "fields", fieldNames(err))
+		c.Status(fiber.StatusUnprocessableEntity)
+		errs := de.Fields
+		if errs == nil {
+			errs = map[string]string{"_": de.Message}
+		}
+		return s.renderSubmit(c, f, key, errs, "")
+	}
+	return c.Redirect("/submitted/"+rec.TrackingCode, fiber.StatusSeeOther)
+}
+
+// submitted: GET /submitted/:code, the confirmation page.
+func (s *Server) submitted(c *fiber.Ctx) error {
+	code, ok := desk.NormalizeTrackingCode(c.Params("code"))
+	if !ok {
+		return desk.Errorf(desk.ENOTFOUND, "Mã số không hợp lệ (invalid tracking code).")
+	}
+	return s.render(c, "submitted", s.t(c, "done.title"), fiber.Map{"Code": code})
+}
+
+func clone(s string) string { return string([]byte(s)) }

@@ -1,0 +1,146 @@
+// Package web is civicdesk's HTTP face: the citizen portal, the staff
+// pages and the JSON API under /api/v1, on Fiber.
+//
+// Handlers stay thin: parse the request, call a service, render. Agency
+// scoping and validation live in the services, so no handler can forget
+// them. One action per file, named after the route.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/intake"
+	"github.com/civicdesk/civicdesk/internal/metrics"
+	"github.com/civicdesk/civicdesk/internal/ratelimit"
+	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/templates"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	Store     *store.Store
+	Intake    *intake.Service
+	Auth      *auth.Service
+	Catalog   intake.CatalogSource
+	Metrics   *metrics.Metrics
+	Limiter   *ratelimit.Limiter
+	Limits    Limits
+	Log       *slog.Logger
+	Clock     desk.Clock
+	Secret    []byte // signs CSRF tokens
+	MaxBody   int
+	SecureTLS bool // set cookies Secure (behind TLS)
+	// Ready reports whether every backend answers; /readyz calls it.
+	Ready func(ctx context.Context) error
+
+	pages *templates.Set
+}
+
+// Limits are the public endpoints' rate limits, per client IP.
+type Limits struct {
+	Submit ratelimit.Rule
+	Login  ratelimit.Rule
+	Track  ratelimit.Rule
+}
+
+// DefaultLimits are generous for people and tight for scripts.
+func DefaultLimits() Limits {
+	return Limits{
+		Submit: ratelimit.Rule{Name: "submit", Limit: 20, Window: 10 * time.Minute},
+		Login:  ratelimit.Rule{Name: "login-ip", Limit: 30, Window: 10 * time.Minute},
+		Track:  ratelimit.Rule{Name: "track", Limit: 120, Window: time.Minute},
+	}
+}
+
+// App builds the Fiber application with every route.
+func (s *Server) App() (*fiber.App, error) {
+	pages, err := templates.Parse()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	app := fiber.New(fiber.Config{
+		AppName:               "civicdesk",
+		BodyLimit:             s.MaxBody,
+		ReadBufferSize:        16 * 1024, // room for long cookies; headers past it are refused
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+	})
+	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+		ReferrerPolicy:        "same-origin",
+	}))
+	app.Use(s.requestLog)
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics())
+	app.Use("/static", s.static())
+
+	api := app.Group("/api/v1")
+	api.Get("/agencies", s.apiAgencies)
+	api.Get("/categories", s.apiCategories)
+	api.Get("/provinces", s.apiProvinces)
+	api.Post("/submissions", s.limit(s.Limits.Submit), s.apiSubmit)
+	api.Get("/track/:code", s.limit(s.Limits.Track), s.apiTrack)
+	api.Post("/login", s.limit(s.Limits.Login), s.apiLogin)
+	api.Get("/tickets", s.apiAuth, s.apiTickets)
+	api.Get("/tickets/:code", s.apiAuth, s.apiTicket)
+	api.Post("/admin/users", s.apiAuth, s.apiCreateUser)
+	api.Use(func(c *fiber.Ctx) error {
+		return desk.Errorf(desk.ENOTFOUND, "Không có đường dẫn API này (no such API endpoint): %s %s", c.Method(), c.Path())
+	})
+
+	web := app.Group("", s.csrf, s.webSession)
+	web.Get("/", s.home)
+	web.Get("/submit", s.submitForm)
+	web.Post("/submit", s.limit(s.Limits.Submit), s.submitPost)
+	web.Get("/submitted/:code", s.submitted)
+	web.Get("/track", s.limit(s.Limits.Track), s.trackPage)
+	web.Get("/track/:code", s.limit(s.Limits.Track), s.trackPage)
+	web.Get("/lang/:lang", s.setLang)
+	web.Get("/staff/login", s.loginForm)
+	web.Post("/staff/login", s.limit(s.Limits.Login), s.loginPost)
+	web.Post("/staff/logout", s.logout)
+	web.Get("/staff/inbox", s.requireUser, s.inbox)
+	web.Use(func(c *fiber.Ctx) error {
+		return desk.Errorf(desk.ENOTFOUND, "Không tìm thấy trang (page not found).")
+	})
+	return app, nil
+}
+
+// requestLog writes one structured line per request; query strings are
+// left out because they can carry tracking codes and search terms.
+func (s *Server) requestLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		if fe, ok := err.(*fiber.Error); ok {
+			status = fe.Code
+		} else {
+			status = statusOf(err)
+		}
+	}
+	lvl := slog.LevelDebug
+	if status >= 500 {
+		lvl = slog.LevelError
+	} else if status >= 400 {
+		lvl = slog.LevelInfo
+	}
+	s.Log.Log(c.UserContext(), lvl, "http", "method", c.Method(), "path", c.Route().Path, "status", status,
+		"ms", time.Since(start).Milliseconds(), "ip", c.IP())
+	return err
+}

@@ -1,0 +1,44 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+)
+
+type inboxRow struct {
+	TrackingCode, Title, AgencyName, Status string
+	CreatedAt, DueAt                        time.Time
+	Overdue                                 bool
+}
+
+// inbox: GET /staff/inbox, the agency's open tickets, most urgent due date
+// first (overdue tickets lead because their due dates are earliest).
+func (s *Server) inbox(c *fiber.Ctx) error {
+	u := userOf(c)
+	f, err := ticketFilter(c)
+	if err != nil {
+		return err
+	}
+	tickets, total, err := s.Store.Tickets(c.UserContext(), u, f)
+	if err != nil {
+		return err
+	}
+	cat := s.Catalog.Catalog()
+	now := s.Clock.Now()
+	rows := make([]inboxRow, 0, len(tickets))
+	for _, t := range tickets {
+		r := inboxRow{TrackingCode: t.TrackingCode, Title: t.Title, Status: string(t.Status), CreatedAt: t.CreatedAt, DueAt: t.DueAt, Overdue: t.Overdue(now)}
+		if a := cat.Agency(t.Agency); a != nil {
+			r.AgencyName = a.Name
+		}
+		rows = append(rows, r)
+	}
+	var agencyName string
+	if a := cat.Agency(u.Agency); a != nil && u.Role.AgencyBound() {
+		agencyName = a.Name
+	}
+	return s.render(c, "inbox", s.t(c, "inbox.title"), fiber.Map{"Tickets": rows, "Total": total, "AgencyName": agencyName})
+}
+

@@ -1,0 +1,43 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// loginForm: GET /staff/login.
+func (s *Server) loginForm(c *fiber.Ctx) error {
+	if userOf(c) != nil {
+		return c.Redirect("/staff/inbox", fiber.StatusSeeOther)
+	}
+	return s.render(c, "login", s.t(c, "login.title"), fiber.Map{})
+}
+
+// loginPost: POST /staff/login.
+func (s *Server) loginPost(c *fiber.Ctx) error {
+	email := clone(c.FormValue("email"))
+	tok, _, err := s.Auth.Login(c.UserContext(), email, c.FormValue("password"), "web")
+	if err != nil {
+		if desk.ErrorCode(err) != desk.EUNAUTH {
+			return err
+		}
+		c.Status(fiber.StatusUnauthorized)
+		return s.render(c, "login", s.t(c, "login.title"), fiber.Map{"Error": desk.ErrorMessage(err), "Email": email})
+	}
+	c.Cookie(&fiber.Cookie{Name: cookieSession, Value: tok, Path: "/", HTTPOnly: true, SameSite: "Lax",
+		Secure: s.SecureTLS, MaxAge: int(auth.SessionTTL.Seconds())})
+	return c.Redirect("/staff/inbox", fiber.StatusSeeOther)
+}
+
+// logout: POST /staff/logout revokes the session server-side.
+func (s *Server) logout(c *fiber.Ctx) error {
+	if tok, _ := c.Locals(localToken).(string); tok != "" {
+		if err := s.Auth.Logout(c.UserContext(), tok); err != nil {
+			return err
+		}
+	}
+	c.ClearCookie(cookieSession)
+	return c.Redirect("/", fiber.StatusSeeOther)
+}

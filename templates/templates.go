@@ -1,0 +1,105 @@
+// Package templates holds the HTML templates and static files, embedded in
+// the binary, and the Vietnamese/English message table they use.
+//
+// Every page is parsed once with the layout at start-up, so a template
+// error stops the process instead of surfacing on a user's request.
+package templates
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+)
+
+//go:embed *.html
+var pages embed.FS
+
+//go:embed static
+var static embed.FS
+
+// Static is the file system served under /static.
+func Static() fs.FS {
+	sub, err := fs.Sub(static, "static")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Set is the parsed pages.
+type Set struct {
+	pages map[string]*template.Template
+}
+
+// hcm is Vietnam's time zone; dates are shown in local time.
+var hcm = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return time.FixedZone("ICT", 7*3600)
+	}
+	return loc
+}()
+
+// Parse parses every page with the layout.
+func Parse() (*Set, error) {
+	names, err := fs.Glob(pages, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		if n == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(pages, "layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		s.pages[strings.TrimSuffix(n, ".html")] = t
+	}
+	return s, nil
+}
+
+// Render writes page with data. data should embed or be a *Page.
+func (s *Set) Render(w io.Writer, page string, data any) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("no template %q", page)
+	}
+	return t.Execute(w, data)
+}
+
+// Page is what every page gets: the language, the CSRF token for forms, and
+// the signed-in user if any.
+type Page struct {
+	Lang     string
+	CSRF     string
+	Title    string
+	UserName string
+	UserRole string
+	Path     string
+	Data     any
+}
+
+// T looks up a message in the page's language.
+func (p *Page) T(key string) string { return Message(p.Lang, key) }
+
+var funcs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(hcm).Format("02/01/2006")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(hcm).Format("02/01/2006 15:04")
+	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+}

@@ -1,0 +1,116 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/store"
+)
+
+// ClassifyDays is the statutory time to classify a submission or transfer
+// it to the competent agency (Decree 20/2008/ND-CP): triage tickets are due
+// within it.
+const ClassifyDays = 5
+
+// IntakeHandler turns a stored submission into a routed ticket with a due
+// date. It is safe to run any number of times for the same submission: the
+// ticket's id is the submission's id, so only the first insert creates it.
+type IntakeHandler struct {
+	Store    *store.Store
+	Catalog  func() *desk.Catalog
+	Calendar desk.Calendar
+	Clock    desk.Clock
+	Queue    *Queue
+	Log      *slog.Logger
+}
+
+// ProcessTask handles intake:process.
+func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	var p IntakePayload
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	sub, err := h.Store.Submission(ctx, p.SubmissionID)
+	if desk.ErrorCode(err) == desk.ENOTFOUND {
+		return fmt.Errorf("submission %s: %w", p.SubmissionID, asynq.SkipRetry)
+	}
+	if err != nil {
+		return err
+	}
+	if sub.Status == desk.SubmissionProcessed {
+		return nil
+	}
+	ticket := h.buildTicket(sub)
+	created, err := h.Store.InsertTicket(ctx, ticket)
+	if err != nil {
+		return err
+	}
+	if err := h.Store.MarkSubmissionProcessed(ctx, sub.ID, ticket.ID); err != nil {
+		return err
+	}
+	if err := h.Queue.EnqueueIndex(ctx, ticket.ID); err != nil {
+		// The ticket exists and Mongo is the truth; the index catches up on
+		// the next change or the periodic consistency check.
+		h.Log.Warn("enqueue index failed", "ticket", ticket.ID, "err", err)
+	}
+	if created {
+		h.Log.Info("ticket created", "code", ticket.TrackingCode, "channel", ticket.Channel,
+			"agency", ticket.Agency, "status", ticket.Status, "due", ticket.DueAt.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// buildTicket derives the ticket from the submission alone (plus catalog
+// and calendar), so a re-run builds the same ticket.
+func (h *IntakeHandler) buildTicket(sub *desk.Submission) *desk.Ticket {
+	cat := h.Catalog()
+	now := h.Clock.Now().UTC()
+	t := &desk.Ticket{
+		ID:           sub.ID,
+		TrackingCode: sub.TrackingCode,
+		Version:      1,
+		Channel:      sub.Channel,
+		Category:     sub.Category,
+		Citizen:      sub.Citizen,
+		Title:        sub.Title,
+		Body:         sub.Body,
+		CreatedAt:    sub.ReceivedAt,
+		UpdatedAt:    now,
+	}
+	agency, answerDays := sub.Agency, 10
+	if c := cat.Category(sub.Category); c != nil {
+		if agency == "" {
+			agency = c.Agency
+		}
+		if c.AnswerDays > 0 {
+			answerDays = c.AnswerDays
+		}
+	}
+	events := []desk.Event{{Seq: 1, At: sub.ReceivedAt, Actor: "system", Type: desk.EventReceived, To: string(sub.Channel), Public: true}}
+	if agency != "" && cat.Agency(agency) != nil {
+		t.Agency = agency
+		t.AgencyPath = cat.Path(agency)
+		t.Status = desk.StatusNew
+		t.DueAt = h.Calendar.AddWorkingDays(sub.ReceivedAt, answerDays).UTC()
+		events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventRouted, To: agency, Note: "category " + sub.Category, Public: true})
+	} else {
+		// No agency: the coordinators place it, within the classification
+		// deadline. The coordinating office holds it meanwhile so that the
+		// ticket is in someone's inbox.
+		t.Status = desk.StatusTriage
+		t.AgencyPath = []string{}
+		if co := cat.Coordinator(); co != nil {
+			t.AgencyPath = cat.Path(co.Code)
+		}
+		t.DueAt = h.Calendar.AddWorkingDays(sub.ReceivedAt, ClassifyDays).UTC()
+		events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventTriage, Public: true})
+	}
+	events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventDueSet, To: t.DueAt.Format(time.RFC3339), Public: true})
+	t.Events = events
+	return t
+}

@@ -1,0 +1,65 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/metrics"
+	"github.com/civicdesk/civicdesk/internal/search"
+	"github.com/civicdesk/civicdesk/internal/store"
+)
+
+// Deps is what the handlers need.
+type Deps struct {
+	Store    *store.Store
+	Catalog  func() *desk.Catalog
+	Calendar desk.Calendar
+	Clock    desk.Clock
+	Queue    *Queue
+	Index    search.Index
+	Log      *slog.Logger
+	Metrics  *metrics.Metrics
+}
+
+// NewMux registers every handler, wrapped with metrics and logging.
+func NewMux(d Deps) *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.Use(observe(d.Metrics, d.Log))
+	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Calendar: d.Calendar, Clock: d.Clock, Queue: d.Queue, Log: d.Log})
+	mux.Handle(TypeTicketIndex, &IndexHandler{Store: d.Store, Index: d.Index, Clock: d.Clock, Log: d.Log})
+	return mux
+}
+
+// observe counts each task by type and outcome and logs failures with
+// what an operator needs: the type, the task id and the retry count.
+func observe(m *metrics.Metrics, log *slog.Logger) asynq.MiddlewareFunc {
+	return func(next asynq.Handler) asynq.Handler {
+		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			start := time.Now()
+			err := next.ProcessTask(ctx, t)
+			outcome := "ok"
+			switch {
+			case err == nil:
+			case errors.Is(err, asynq.SkipRetry):
+				outcome = "skip"
+			default:
+				outcome = "error"
+			}
+			if m != nil {
+				m.TasksProcessed.WithLabelValues(t.Type(), outcome).Inc()
+				m.TaskDuration.WithLabelValues(t.Type()).Observe(time.Since(start).Seconds())
+			}
+			if err != nil {
+				id, _ := asynq.GetTaskID(ctx)
+				retry, _ := asynq.GetRetryCount(ctx)
+				log.Warn("task failed", "type", t.Type(), "task", id, "retry", retry, "outcome", outcome, "err", err)
+			}
+			return err
+		})
+	}
+}
