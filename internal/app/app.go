@@ -72,8 +72,8 @@ type Options struct {
 
 // Open opens every backend named in cfg, starting embedded ones where none
 // is configured, and logs one line per backend saying which it chose.
-func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options) (a *App, err error) {
-	a = &App{Cfg: cfg, Log: log, Clock: opt.Clock, Metrics: metrics.New(), bound: make(chan string, 1)}
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options) (_ *App, err error) {
+	a := &App{Cfg: cfg, Log: log, Clock: opt.Clock, Metrics: metrics.New(), bound: make(chan string, 1)}
 	if a.Clock == nil {
 		a.Clock = desk.SystemClock{}
 	}
@@ -297,8 +297,22 @@ func (a *App) Ready(ctx context.Context) error {
 func (a *App) WebServer() *web.Server {
 	return &web.Server{
 		Store: a.Store, Intake: a.Intake, Auth: a.Auth, Catalog: catalogSource{a}, Metrics: a.Metrics,
-		Limiter: a.Limiter, Limits: web.DefaultLimits(), Log: a.Log, Clock: a.Clock, Secret: a.Secret,
+		Limiter: a.Limiter, Limits: a.limits(), Log: a.Log, Clock: a.Clock, Secret: a.Secret,
 		MaxBody: a.Cfg.MaxBodyBytes, SecureTLS: strings.HasPrefix(a.Cfg.BaseURL, "https://"), Ready: a.Ready,
+	}
+}
+
+// limits turns the configured rates into limiter rules; Load has already
+// checked that they parse.
+func (a *App) limits() web.Limits {
+	rule := func(name, rate string) ratelimit.Rule {
+		n, win, _ := config.ParseRate(rate)
+		return ratelimit.Rule{Name: name, Limit: n, Window: win}
+	}
+	return web.Limits{
+		Submit: rule("submit", a.Cfg.LimitSubmit),
+		Login:  rule("login-ip", a.Cfg.LimitLogin),
+		Track:  rule("track", a.Cfg.LimitTrack),
 	}
 }
 
@@ -441,4 +455,3 @@ func (l asynqLogger) Info(args ...any)  { l.l.Info(fmt.Sprint(args...), "compone
 func (l asynqLogger) Warn(args ...any)  { l.l.Warn(fmt.Sprint(args...), "component", "asynq") }
 func (l asynqLogger) Error(args ...any) { l.l.Error(fmt.Sprint(args...), "component", "asynq") }
 func (l asynqLogger) Fatal(args ...any) { l.l.Error(fmt.Sprint(args...), "component", "asynq") }
-

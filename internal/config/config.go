@@ -36,6 +36,11 @@ type Config struct {
 	MaxBodyBytes    int
 	LogLevel        string
 	LogFormat       string
+	// Rate limits per client IP, as "N/duration" (e.g. "20/10m"); "0/1s"
+	// turns one off.
+	LimitSubmit string
+	LimitLogin  string
+	LimitTrack  string
 }
 
 // Option describes one setting: its environment variable, flag, default
@@ -100,6 +105,9 @@ var Options = []Option{
 	{Env: "CIVICDESK_WORKERS", Flag: "workers", Default: "10", Help: "concurrent task handlers per worker process", field: func(c *Config) any { return &c.WorkerConc }},
 	{Env: "CIVICDESK_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "15s", Help: "how long SIGTERM waits for requests and tasks to drain", field: func(c *Config) any { return &c.ShutdownTimeout }},
 	{Env: "CIVICDESK_MAX_BODY_BYTES", Flag: "max-body", Default: "1048576", Help: "largest accepted request body", field: func(c *Config) any { return &c.MaxBodyBytes }},
+	{Env: "CIVICDESK_LIMIT_SUBMIT", Flag: "limit-submit", Default: "20/10m", Help: "submissions per client IP (N/duration)", field: func(c *Config) any { return &c.LimitSubmit }},
+	{Env: "CIVICDESK_LIMIT_LOGIN", Flag: "limit-login", Default: "30/10m", Help: "login attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitLogin }},
+	{Env: "CIVICDESK_LIMIT_TRACK", Flag: "limit-track", Default: "120/1m", Help: "tracking look-ups per client IP (N/duration)", field: func(c *Config) any { return &c.LimitTrack }},
 	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
 	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},
 }
@@ -141,6 +149,11 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 	if c.WorkerConc < 1 {
 		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
 	}
+	for env, v := range map[string]string{"CIVICDESK_LIMIT_SUBMIT": c.LimitSubmit, "CIVICDESK_LIMIT_LOGIN": c.LimitLogin, "CIVICDESK_LIMIT_TRACK": c.LimitTrack} {
+		if _, _, err := ParseRate(v); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", env, err)
+		}
+	}
 	if c.MaxBodyBytes < 1024 {
 		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")
 	}
@@ -175,4 +188,21 @@ func mask(v string) string {
 		return v[:i+3] + rest
 	}
 	return "****"
+}
+
+// ParseRate parses a rate such as "20/10m" into a count and a window.
+func ParseRate(s string) (int, time.Duration, error) {
+	n, d, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, fmt.Errorf("rate %q is not N/duration such as 20/10m", s)
+	}
+	count, err := strconv.Atoi(n)
+	if err != nil || count < 0 {
+		return 0, 0, fmt.Errorf("rate %q: count must be a whole number", s)
+	}
+	win, err := time.ParseDuration(d)
+	if err != nil || win <= 0 {
+		return 0, 0, fmt.Errorf("rate %q: window must be a duration such as 10m", s)
+	}
+	return count, win, nil
 }

@@ -90,10 +90,34 @@ var Indexes = map[string][]mongo.IndexModel{
 	},
 }
 
-// EnsureIndexes creates the indexes in Indexes. It is idempotent.
+// EnsureIndexes creates the indexes in Indexes that do not exist yet. It
+// asks first rather than re-creating: FerretDB v1 on SQLite fails on a
+// createIndexes for indexes it already has.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	for coll, models := range Indexes {
-		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
+		iv := s.db.Collection(coll).Indexes()
+		specs, err := iv.ListSpecifications(ctx)
+		if err != nil {
+			return fmt.Errorf("list indexes on %s: %w", coll, err)
+		}
+		have := map[string]bool{}
+		for _, sp := range specs {
+			have[sp.Name] = true
+		}
+		var missing []mongo.IndexModel
+		for _, m := range models {
+			var o options.IndexOptions
+			for _, set := range m.Options.List() {
+				_ = set(&o)
+			}
+			if o.Name == nil || !have[*o.Name] {
+				missing = append(missing, m)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := iv.CreateMany(ctx, missing); err != nil {
 			return fmt.Errorf("indexes on %s: %w", coll, err)
 		}
 	}

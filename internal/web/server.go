@@ -51,15 +51,6 @@ type Limits struct {
 	Track  ratelimit.Rule
 }
 
-// DefaultLimits are generous for people and tight for scripts.
-func DefaultLimits() Limits {
-	return Limits{
-		Submit: ratelimit.Rule{Name: "submit", Limit: 20, Window: 10 * time.Minute},
-		Login:  ratelimit.Rule{Name: "login-ip", Limit: 30, Window: 10 * time.Minute},
-		Track:  ratelimit.Rule{Name: "track", Limit: 120, Window: time.Minute},
-	}
-}
-
 // App builds the Fiber application with every route.
 func (s *Server) App() (*fiber.App, error) {
 	pages, err := templates.Parse()
@@ -68,8 +59,11 @@ func (s *Server) App() (*fiber.App, error) {
 	}
 	s.pages = pages
 	app := fiber.New(fiber.Config{
-		AppName:               "civicdesk",
-		BodyLimit:             s.MaxBody,
+		AppName: "civicdesk",
+		// The server reads up to twice the limit so that a body just over it
+		// gets a clear 413 from sizeLimit instead of a reset connection;
+		// beyond that fasthttp drops the connection unread.
+		BodyLimit:             2 * s.MaxBody,
 		ReadBufferSize:        16 * 1024, // room for long cookies; headers past it are refused
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
@@ -83,6 +77,7 @@ func (s *Server) App() (*fiber.App, error) {
 		ReferrerPolicy:        "same-origin",
 	}))
 	app.Use(s.requestLog)
+	app.Use(s.sizeLimit)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -119,6 +114,15 @@ func (s *Server) App() (*fiber.App, error) {
 		return desk.Errorf(desk.ENOTFOUND, "Không tìm thấy trang (page not found).")
 	})
 	return app, nil
+}
+
+// sizeLimit refuses bodies over MaxBody before any handler parses them.
+func (s *Server) sizeLimit(c *fiber.Ctx) error {
+	if n := len(c.Request().Body()); n > s.MaxBody {
+		s.Log.Warn("request body over the limit", "path", c.Path(), "bytes", n, "limit", s.MaxBody, "ip", c.IP())
+		return desk.Errorf(desk.ETOOLARGE, "Nội dung gửi lên quá lớn: tối đa %d byte (request body over %d bytes).", s.MaxBody, s.MaxBody)
+	}
+	return c.Next()
 }
 
 // requestLog writes one structured line per request; query strings are

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-
 )
 
 type inboxRow struct {
@@ -41,4 +40,3 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 	}
 	return s.render(c, "inbox", s.t(c, "inbox.title"), fiber.Map{"Tickets": rows, "Total": total, "AgencyName": agencyName})
 }
-
