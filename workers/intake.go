@@ -45,6 +45,15 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if sub.Status == desk.SubmissionProcessed {
 		return nil
 	}
+	if sub.ReplyTo != "" {
+		done, err := h.appendToTicket(ctx, sub)
+		if err != nil || done {
+			return err
+		}
+		// The ticket it names does not exist: it becomes a new ticket, so
+		// nothing the citizen said is dropped.
+		h.Log.Warn("submission names an unknown ticket; opening a new one", "submission", sub.ID, "reply_to", sub.ReplyTo)
+	}
 	ticket := h.buildTicket(sub)
 	created, err := h.Store.InsertTicket(ctx, ticket)
 	if err != nil {
@@ -113,4 +122,50 @@ func (h *IntakeHandler) buildTicket(sub *desk.Submission) *desk.Ticket {
 	events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventDueSet, To: t.DueAt.Format(time.RFC3339), Public: true})
 	t.Events = events
 	return t
+}
+
+// appendToTicket adds the submission to the ticket it replies to as a
+// citizen message. It is idempotent (the message id is the submission id)
+// and retries the compare-and-set when staff change the ticket at the same
+// moment. A ticket waiting on the citizen goes back to in_progress. It
+// reports false when the ticket does not exist.
+func (h *IntakeHandler) appendToTicket(ctx context.Context, sub *desk.Submission) (bool, error) {
+	system := &desk.User{ID: "system", Role: desk.RoleAdmin}
+	for attempt := 0; attempt < 10; attempt++ {
+		t, err := h.Store.TicketByCode(ctx, system, sub.ReplyTo)
+		if desk.ErrorCode(err) == desk.ENOTFOUND {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !t.HasMessage(sub.ID) {
+			body := sub.Body
+			if sub.Title != "" && sub.Title != t.Title {
+				body = sub.Title + "\n\n" + body
+			}
+			msg := &desk.Message{ID: sub.ID, At: sub.ReceivedAt, Kind: desk.MessageCitizen, Author: "citizen", Channel: sub.Channel, Body: body}
+			ch := store.TicketChange{Message: msg, Event: desk.Event{Actor: "citizen", Type: desk.EventMessage, To: string(sub.Channel), Public: true}}
+			if t.Status == desk.StatusAwaitingCitizen {
+				ch.Status = desk.StatusInProgress
+				ch.Event.From, ch.Event.Note = string(t.Status), "citizen replied"
+			}
+			_, err = h.Store.UpdateTicketWith(ctx, t.ID, t.Version, ch, h.Clock.Now().UTC())
+			if desk.ErrorCode(err) == desk.ECONFLICT {
+				continue
+			}
+			if err != nil {
+				return false, err
+			}
+		}
+		if err := h.Store.MarkSubmissionProcessed(ctx, sub.ID, t.ID); err != nil {
+			return false, err
+		}
+		if err := h.Queue.EnqueueIndex(ctx, t.ID); err != nil {
+			h.Log.Warn("enqueue index failed", "ticket", t.ID, "err", err)
+		}
+		h.Log.Info("message added to ticket", "code", t.TrackingCode, "channel", sub.Channel)
+		return true, nil
+	}
+	return false, fmt.Errorf("ticket %s kept changing; will retry", sub.ReplyTo)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/apptest"
 	"github.com/civicdesk/civicdesk/internal/config"
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/intake"
 )
 
 type ticketList struct {
@@ -296,5 +297,34 @@ func TestSubmitRateLimit(t *testing.T) {
 	}
 	if n, _ := e.App.Store.CountSubmissions(context.Background(), ""); n != 3 {
 		t.Errorf("%d submissions stored, want 3", n)
+	}
+}
+
+// A submission that names an existing ticket is appended to it as a
+// citizen message, once, and opens no new ticket.
+func TestReplyToExistingTicket(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	code := e.Submit(apptest.Submission())
+	ctx := context.Background()
+	admin := &desk.User{ID: "test", Role: desk.RoleAdmin}
+	apptest.WaitFor(t, 2*time.Second, "ticket", func() bool { _, err := e.App.Store.TicketByCode(ctx, admin, code); return err == nil })
+	for i := 0; i < 2; i++ { // the same call logged twice: one message
+		_, err := e.App.Intake.Accept(ctx, intake.Input{Channel: desk.ChannelHotline, IdempotencyKey: "call-77", Name: "Nguyễn Văn An",
+			Phone: "0912345678", Category: "gia-han-thue", Title: "Gọi lại hỏi tiến độ", Body: "Công dân gọi hỏi tiến độ xử lý.", ReplyTo: strings.ToLower(code)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	apptest.WaitFor(t, 2*time.Second, "message on the ticket", func() bool {
+		tk, _ := e.App.Store.TicketByCode(ctx, admin, code)
+		return tk != nil && len(tk.Messages) == 1
+	})
+	time.Sleep(300 * time.Millisecond)
+	tk, _ := e.App.Store.TicketByCode(ctx, admin, code)
+	if len(tk.Messages) != 1 || tk.Messages[0].Channel != desk.ChannelHotline || !strings.Contains(tk.Messages[0].Body, "tiến độ") {
+		t.Errorf("messages: %+v", tk.Messages)
+	}
+	if n, _ := e.App.Store.CountTickets(ctx); n != 1 {
+		t.Errorf("%d tickets, want 1", n)
 	}
 }

@@ -111,7 +111,12 @@ type Submission struct {
 	Body         string           `bson:"body"`
 	// Agency is set when the channel already knows the agency, such as mail
 	// to a ministry's own address; routing then starts from it.
-	Agency     string    `bson:"agency,omitempty"`
+	Agency string `bson:"agency,omitempty"`
+	// ReplyTo is the tracking code of an existing ticket this submission
+	// adds to (a hotline call about an open case, an email reply). The
+	// worker appends it to that ticket as a citizen message instead of
+	// opening a new one.
+	ReplyTo    string    `bson:"reply_to,omitempty"`
 	Honeypot   string    `bson:"honeypot,omitempty"`
 	RemoteIP   string    `bson:"remote_ip,omitempty"`
 	ReceivedAt time.Time `bson:"received_at"`
@@ -132,9 +137,33 @@ type Event struct {
 	Public bool      `bson:"public" json:"public"`
 }
 
+// MessageKind says who wrote a message and who may read it.
+type MessageKind string
+
+// Message kinds.
+const (
+	MessageCitizen MessageKind = "citizen" // from the citizen, any channel
+	MessageReply   MessageKind = "reply"   // staff answer, public
+	MessageNote    MessageKind = "note"    // staff-only internal note
+)
+
+// Message is one piece of correspondence on a ticket.
+type Message struct {
+	ID      string      `bson:"id" json:"id"`
+	At      time.Time   `bson:"at" json:"at"`
+	Kind    MessageKind `bson:"kind" json:"kind"`
+	Author  string      `bson:"author" json:"author"` // user id, or "citizen"
+	Channel Channel     `bson:"channel,omitempty" json:"channel,omitempty"`
+	Body    string      `bson:"body" json:"body"`
+}
+
+// Public reports whether the citizen and the tracking page may see it.
+func (m Message) Public() bool { return m.Kind != MessageNote }
+
 // Event types.
 const (
 	EventReceived = "received"
+	EventMessage  = "message"
 	EventRouted   = "routed"
 	EventTriage   = "triage"
 	EventDueSet   = "due_set"
@@ -158,7 +187,19 @@ type Ticket struct {
 	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
 	DueAt        time.Time `bson:"due_at" json:"due_at"`
+	Messages     []Message `bson:"messages,omitempty" json:"messages,omitempty"`
 	Events       []Event   `bson:"events,omitempty" json:"events,omitempty"`
+}
+
+// HasMessage reports whether a message with id is already on the ticket;
+// appending is idempotent by message id.
+func (t *Ticket) HasMessage(id string) bool {
+	for _, m := range t.Messages {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Open reports whether the ticket still waits on someone.

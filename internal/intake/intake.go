@@ -48,6 +48,8 @@ type Input struct {
 	Honeypot       string
 	RemoteIP       string
 	Agency         string // set by channels that already know the agency
+	// ReplyTo is the tracking code of an existing ticket this adds to.
+	ReplyTo string
 }
 
 // Receipt is what the submitter is told.
@@ -176,6 +178,13 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	}
 	if sub.Citizen.Province != "" && fields["province"] == "" && !contains(s.Catalog.Provinces(), sub.Citizen.Province) {
 		fields["province"] = "Tỉnh/thành phố không hợp lệ (unknown province)."
+	}
+	if in.ReplyTo != "" {
+		code, ok := desk.NormalizeTrackingCode(in.ReplyTo)
+		if !ok {
+			fields["reply_to"] = "Mã phiếu không hợp lệ (invalid tracking code)."
+		}
+		sub.ReplyTo = code
 	}
 	if in.Agency != "" && cat.Agency(in.Agency) == nil {
 		return nil, desk.Errorf(desk.EINVALID, "unknown agency %q", in.Agency)

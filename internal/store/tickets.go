@@ -75,7 +75,7 @@ func (s *Store) PublicTicket(ctx context.Context, code string) (*desk.Ticket, er
 }
 
 // listProjection leaves out the heavy fields a listing never shows.
-var listProjection = bson.D{{Key: "events", Value: 0}, {Key: "body", Value: 0}}
+var listProjection = bson.D{{Key: "events", Value: 0}, {Key: "body", Value: 0}, {Key: "messages", Value: 0}}
 
 // Tickets lists tickets in actor's scope, earliest due first: overdue
 // tickets have the earliest due times, so they lead. It returns one page and
@@ -120,18 +120,41 @@ func (s *Store) Tickets(ctx context.Context, actor *desk.User, tf desk.TicketFil
 // atomic single-document update. A stale version gives ECONFLICT and
 // changes nothing.
 func (s *Store) UpdateTicket(ctx context.Context, id string, version int64, set bson.D, ev desk.Event, now time.Time) (*desk.Ticket, error) {
+	return s.UpdateTicketWith(ctx, id, version, TicketChange{Set: set, Event: ev}, now)
+}
+
+// TicketChange is one compare-and-set change: fields to set, an optional
+// message to append, and the event that records it.
+type TicketChange struct {
+	Status  desk.Status // "" leaves the status alone
+	Set     bson.D      // other fields, for callers inside this package
+	Message *desk.Message
+	Event   desk.Event
+}
+
+// UpdateTicketWith applies ch if the ticket is still at version; see
+// UpdateTicket.
+func (s *Store) UpdateTicketWith(ctx context.Context, id string, version int64, ch TicketChange, now time.Time) (*desk.Ticket, error) {
+	ev := ch.Event
 	ev.Seq = version + 1
 	if ev.At.IsZero() {
 		ev.At = now
 	}
-	set = append(set, bson.E{Key: "updated_at", Value: now})
+	set := append(ch.Set, bson.E{Key: "updated_at", Value: now})
+	if ch.Status != "" {
+		set = append(set, bson.E{Key: "status", Value: ch.Status})
+	}
+	push := bson.D{{Key: "events", Value: ev}}
+	if ch.Message != nil {
+		push = append(push, bson.E{Key: "messages", Value: *ch.Message})
+	}
 	var t desk.Ticket
 	err := s.tickets.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}},
 		bson.D{
 			{Key: "$set", Value: set},
 			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
-			{Key: "$push", Value: bson.D{{Key: "events", Value: ev}}},
+			{Key: "$push", Value: push},
 		},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&t)
 	if err == mongo.ErrNoDocuments {

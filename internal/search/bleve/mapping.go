@@ -260,11 +260,15 @@ func toDoc(d search.Doc) map[string]interface{} {
 	setTime(fCreatedAt, d.CreatedAt)
 	setTime(fDueAt, d.DueAt)
 	setTime(fAnsweredAt, d.AnsweredAt)
+	// Sort keys embed their tie-breakers, down to the unique ID, so that a
+	// sort reads one doc value per candidate and never needs the stored ID
+	// (reading stored IDs for every candidate dominated sorted queries).
 	if !d.CreatedAt.IsZero() {
-		m[fCreatedSort] = sortKey(d.CreatedAt)
+		m[fCreatedSort] = sortKey(d.CreatedAt) + d.ID
 	}
 	if !d.DueAt.IsZero() {
-		m[fDueSort] = sortKey(d.DueAt)
+		// Same due date: newer tickets first, as in created_desc.
+		m[fDueSort] = sortKey(d.DueAt) + invSortKey(d.CreatedAt) + d.ID
 	}
 	return m
 }
@@ -272,5 +276,13 @@ func toDoc(d search.Doc) map[string]interface{} {
 // sortKey renders t so that string order is time order: Unix seconds,
 // offset to stay positive for any date after year 0, zero-padded.
 func sortKey(t time.Time) string {
-	return fmt.Sprintf("%013d", t.Unix()+62135596800)
+	return fmt.Sprintf("%013d", t.Unix()+unixToYear0)
 }
+
+// invSortKey is sortKey in reverse order: later times sort first.
+func invSortKey(t time.Time) string {
+	return fmt.Sprintf("%013d", 9_999_999_999_999-(t.Unix()+unixToYear0))
+}
+
+// unixToYear0 is the number of seconds from 0001-01-01 to the Unix epoch.
+const unixToYear0 = 62135596800

@@ -155,66 +155,80 @@ func firstString(v interface{}) string {
 	return ""
 }
 
-// buildQuery turns q into a bleve query. Text words and filters (scope
-// first) form one conjunction, so that the sparse scope and filter postings
-// let the text clauses skip ahead instead of every text match being
-// checked against the filters afterwards. Filter clauses have boost 0: they
-// restrict, they must not move the ranking.
+// buildQuery turns q into a bleve query:
+//
+//	must:   word1 AND word2 AND ... AND scope AND filters
+//	should: ranking signals for the words (title, exact diacritics)
+//
+// Words and filters (scope first) form one conjunction, so that the sparse
+// scope and filter postings let the word clauses skip ahead, and the
+// optional ranking clauses are only evaluated for docs that passed all of
+// them. Filter clauses have boost 0: they restrict, they must not move the
+// ranking.
 func buildQuery(q search.Query) query.Query {
-	filters := filterClauses(q)
-	var must []query.Query
-	if text := textQuery(q); text != nil {
-		must = append(must, text)
+	words, boosts := textQuery(q)
+	if q.Sort != search.SortRelevance {
+		boosts = nil // they only change scores, which an explicit sort ignores
 	}
-	must = append(must, filters...)
+	var must []query.Query
+	if words != nil {
+		must = append(must, words)
+	}
+	must = append(must, filterClauses(q)...)
+	var core query.Query
 	switch len(must) {
 	case 0:
 		return query.NewMatchAllQuery()
 	case 1:
-		return must[0]
+		core = must[0]
+	default:
+		core = query.NewConjunctionQuery(must)
 	}
-	return query.NewConjunctionQuery(must)
+	if len(boosts) == 0 {
+		return core
+	}
+	return query.NewBooleanQuery([]query.Query{core}, boosts, nil)
 }
 
-// textQuery requires every word of the text to match some searchable field
-// (AND across words): staff type few words and expect each to narrow.
+// textQuery returns the clause requiring every word of the text to match
+// some searchable field (AND across words: staff type few words and expect
+// each to narrow), and the optional ranking clauses for those words.
 //
 // Matching uses one posting list per word (the "content" field holds title,
 // body and messages), which keeps the intersection cheap on common words.
 // Ranking signals — the word is in the title, or typed with exactly the
-// ticket's diacritics — are optional clauses that only add score, so they
-// are evaluated for matching docs only.
-func textQuery(q search.Query) query.Query {
-	words := search.Words(q.Text)
-	if len(words) == 0 {
-		return nil
+// ticket's diacritics — only add score.
+func textQuery(q search.Query) (words query.Query, boosts []query.Query) {
+	ws := search.Words(q.Text)
+	if len(ws) == 0 {
+		return nil, nil
 	}
-	var conj, exact []query.Query
-	for _, w := range words {
+	var conj []query.Query
+	for _, w := range ws {
 		conj = append(conj, wordQuery(w, q))
 		fuzz := 0
 		if search.Fuzzy(w) {
 			fuzz = 1
 		}
-		exact = append(exact,
+		boosts = append(boosts,
 			match(fTitle, w, fuzz, boostTitle),
 			match(fTitleExact, search.ExactForm(w), 0, boostTitleExact),
 			match(fBodyExact, search.ExactForm(w), 0, boostBodyExact))
 	}
-	var words0 query.Query = query.NewConjunctionQuery(conj)
-	if len(conj) == 1 {
-		words0 = conj[0]
+	words = conj[0]
+	if len(conj) > 1 {
+		words = query.NewConjunctionQuery(conj)
 	}
-	bq := query.NewBooleanQuery([]query.Query{words0}, exact, nil)
 	if code := trackingCode(q); code != "" {
 		// A whole tracking code typed in the box: its words ("PA", ...)
-		// need not appear in any text, the code itself identifies.
+		// need not appear in any text, the code itself identifies. It is
+		// an alternative to the words, still under scope and filters.
 		tq := query.NewTermQuery(code)
 		tq.SetField(fTrackingFull)
 		tq.SetBoost(boostTracking)
-		return query.NewDisjunctionQuery([]query.Query{tq, bq})
+		words = query.NewDisjunctionQuery([]query.Query{tq, words})
 	}
-	return bq
+	return words, boosts
 }
 
 // trackingCode returns the query text as a tracking code to look up, or ""
@@ -360,25 +374,25 @@ func dateRange(field string, from, to time.Time) query.Query {
 	return dq
 }
 
-// sortOrder maps a sort name to bleve sort fields. Explicit orders end
-// with the doc ID so that pages never overlap or skip a hit on ties.
-// Relevance ends at the score: a tie-breaker there would read doc values
-// for every candidate, and equal scores keep index order, which is stable
-// while the index does not change.
+// sortOrder maps a sort name to bleve sort fields. The sort keys embed
+// their tie-breakers down to the doc ID (see toDoc), so pages never overlap
+// or skip a hit. Relevance ends at the score: a tie-breaker would read doc
+// values for every candidate, and equal scores keep index order, which is
+// stable while the index does not change.
 func sortOrder(s string) bsearch.SortOrder {
 	created := func(desc bool) *bsearch.SortField {
 		return &bsearch.SortField{Field: fCreatedSort, Desc: desc, Type: bsearch.SortFieldAsString, Missing: bsearch.SortFieldMissingLast}
 	}
-	id := &bsearch.SortDocID{}
 	switch s {
 	case search.SortDueAsc:
-		// Tickets without a due date are not urgent: they go last.
+		// Tickets without a due date are not urgent: they go last, newest
+		// first among themselves.
 		due := &bsearch.SortField{Field: fDueSort, Type: bsearch.SortFieldAsString, Missing: bsearch.SortFieldMissingLast}
-		return bsearch.SortOrder{due, created(true), id}
+		return bsearch.SortOrder{due, created(true)}
 	case search.SortCreatedAsc:
-		return bsearch.SortOrder{created(false), id}
+		return bsearch.SortOrder{created(false)}
 	case search.SortCreatedDesc:
-		return bsearch.SortOrder{created(true), id}
+		return bsearch.SortOrder{created(true)}
 	}
 	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
 }
