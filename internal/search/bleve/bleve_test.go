@@ -204,3 +204,30 @@ func TestRebuild(t *testing.T) {
 		t.Errorf("leftovers after failed rebuild: %v", entries)
 	}
 }
+
+// TestRebuildEmpty swaps in an empty generation when the feed has nothing
+// (the offline builder cannot build an empty index, so this path differs).
+func TestRebuildEmpty(t *testing.T) {
+	ctx := context.Background()
+	x := openTemp(t)
+	if err := x.Index(ctx, searchtest.Fixtures()...); err != nil {
+		t.Fatal(err)
+	}
+	err := x.Rebuild(ctx, 0, func(context.Context, func(...search.Doc) error) error { return nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := x.Count(ctx); n != 0 {
+		t.Errorf("count after empty rebuild = %d", n)
+	}
+	if err := x.Index(ctx, searchtest.Fixtures()[0]); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := x.Count(ctx); n != 1 {
+		t.Errorf("count after write = %d", n)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(x.Dir()))
+	if len(entries) != 2 {
+		t.Errorf("leftovers: %v", entries)
+	}
+}

@@ -23,7 +23,7 @@ import (
 // box are near-certain identifications.
 const (
 	boostTitle      = 2.0
-	boostBody       = 1.0
+	boostContent    = 1.0
 	boostStaffNotes = 0.7
 	boostTitleExact = 3.0
 	boostBodyExact  = 1.5
@@ -170,11 +170,9 @@ func buildQuery(q search.Query) query.Query {
 	if q.Sort != search.SortRelevance {
 		boosts = nil // they only change scores, which an explicit sort ignores
 	}
-	var must []query.Query
-	if words != nil {
-		must = append(must, words)
-	}
-	must = append(must, filterClauses(q)...)
+	// One flat conjunction: bleve orders its children by posting count and
+	// lets the rarest drive; a nested conjunction would hide the scope.
+	must := append(words, filterClauses(q)...)
 	var core query.Query
 	switch len(must) {
 	case 0:
@@ -190,7 +188,7 @@ func buildQuery(q search.Query) query.Query {
 	return query.NewBooleanQuery([]query.Query{core}, boosts, nil)
 }
 
-// textQuery returns the clause requiring every word of the text to match
+// textQuery returns the clauses requiring every word of the text to match
 // some searchable field (AND across words: staff type few words and expect
 // each to narrow), and the optional ranking clauses for those words.
 //
@@ -198,7 +196,7 @@ func buildQuery(q search.Query) query.Query {
 // body and messages), which keeps the intersection cheap on common words.
 // Ranking signals — the word is in the title, or typed with exactly the
 // ticket's diacritics — only add score.
-func textQuery(q search.Query) (words query.Query, boosts []query.Query) {
+func textQuery(q search.Query) (words []query.Query, boosts []query.Query) {
 	ws := search.Words(q.Text)
 	if len(ws) == 0 {
 		return nil, nil
@@ -215,10 +213,6 @@ func textQuery(q search.Query) (words query.Query, boosts []query.Query) {
 			match(fTitleExact, search.ExactForm(w), 0, boostTitleExact),
 			match(fBodyExact, search.ExactForm(w), 0, boostBodyExact))
 	}
-	words = conj[0]
-	if len(conj) > 1 {
-		words = query.NewConjunctionQuery(conj)
-	}
 	if code := trackingCode(q); code != "" {
 		// A whole tracking code typed in the box: its words ("PA", ...)
 		// need not appear in any text, the code itself identifies. It is
@@ -226,9 +220,13 @@ func textQuery(q search.Query) (words query.Query, boosts []query.Query) {
 		tq := query.NewTermQuery(code)
 		tq.SetField(fTrackingFull)
 		tq.SetBoost(boostTracking)
-		words = query.NewDisjunctionQuery([]query.Query{tq, words})
+		var all query.Query = conj[0]
+		if len(conj) > 1 {
+			all = query.NewConjunctionQuery(conj)
+		}
+		return []query.Query{query.NewDisjunctionQuery([]query.Query{tq, all})}, boosts
 	}
-	return words, boosts
+	return conj, boosts
 }
 
 // trackingCode returns the query text as a tracking code to look up, or ""
@@ -266,7 +264,7 @@ func wordQuery(w string, q search.Query) query.Query {
 	if search.Fuzzy(w) {
 		fuzz = 1
 	}
-	dis := []query.Query{match(fContent, w, fuzz, boostBody)}
+	dis := []query.Query{match(fContent, w, fuzz, boostContent)}
 	if q.IncludeStaffNotes && !q.PublishedOnly {
 		dis = append(dis, match(fStaffNotes, w, fuzz, boostStaffNotes))
 	}
@@ -374,21 +372,20 @@ func dateRange(field string, from, to time.Time) query.Query {
 	return dq
 }
 
-// sortOrder maps a sort name to bleve sort fields. The sort keys embed
-// their tie-breakers down to the doc ID (see toDoc), so pages never overlap
-// or skip a hit. Relevance ends at the score: a tie-breaker would read doc
-// values for every candidate, and equal scores keep index order, which is
-// stable while the index does not change.
+// sortOrder maps a sort name to bleve sort fields, one per order (the keys
+// embed their tie-breakers, see toDoc). Docs equal to the second, and
+// equal relevance scores, keep index order, which is stable while the index
+// does not change, so pages do not overlap or skip; an ID tie-breaker would
+// cost a stored-field read per candidate.
 func sortOrder(s string) bsearch.SortOrder {
 	created := func(desc bool) *bsearch.SortField {
 		return &bsearch.SortField{Field: fCreatedSort, Desc: desc, Type: bsearch.SortFieldAsString, Missing: bsearch.SortFieldMissingLast}
 	}
 	switch s {
 	case search.SortDueAsc:
-		// Tickets without a due date are not urgent: they go last, newest
-		// first among themselves.
-		due := &bsearch.SortField{Field: fDueSort, Type: bsearch.SortFieldAsString, Missing: bsearch.SortFieldMissingLast}
-		return bsearch.SortOrder{due, created(true)}
+		// Tickets without a due date are not urgent: their key sorts last,
+		// newest first among themselves.
+		return bsearch.SortOrder{&bsearch.SortField{Field: fDueSort, Type: bsearch.SortFieldAsString, Missing: bsearch.SortFieldMissingLast}}
 	case search.SortCreatedAsc:
 		return bsearch.SortOrder{created(false)}
 	case search.SortCreatedDesc:

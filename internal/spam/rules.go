@@ -1,0 +1,318 @@
+package spam
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+//go:embed default_rules.json
+var defaultRulesJSON []byte
+
+// Rules is the administrator-editable description of what counts as spam:
+// thresholds, weights, vocabulary and domain lists. It is plain data that
+// round-trips through JSON; NewScorer compiles it for scoring.
+//
+// Weights are points added to a submission's score. Where a weight applies
+// per occurrence, a matching MaxCount caps how many occurrences count, so
+// one repeated word or link cannot run the score up on its own.
+type Rules struct {
+	// Version is a number the administrators bump on every edit, recorded
+	// with each verdict so a quarantine decision can be traced to its rules.
+	Version int `json:"version"`
+
+	// SuspectAt is the score from which a submission is tagged for review
+	// but still delivered.
+	SuspectAt float64 `json:"suspect_at"`
+	// SpamAt is the score from which a submission is quarantined.
+	SpamAt float64 `json:"spam_at"`
+
+	// Terms are vocabulary groups; see TermRule.
+	Terms []TermRule `json:"terms"`
+
+	// BlockedDomains are link domains known to be spam; subdomains are
+	// included.
+	BlockedDomains []string `json:"blocked_domains"`
+	// ShortenerDomains are URL shorteners (bit.ly …), which hide the real
+	// destination; subdomains are included.
+	ShortenerDomains []string `json:"shortener_domains"`
+	// TrustedDomainSuffixes are domains whose links never add risk, such as
+	// "gov.vn" or "dichvucong.gov.vn"; a leading dot is optional and
+	// subdomains are always included. Text inside such links is not
+	// scanned for vocabulary either.
+	TrustedDomainSuffixes []string `json:"trusted_domain_suffixes"`
+	// SuspiciousTLDs are top-level domains favoured by throw-away spam
+	// sites (".vip", ".top" …); the leading dot is optional.
+	SuspiciousTLDs []string `json:"suspicious_tlds"`
+
+	// FreeLinks untrusted links are allowed before LinkWeight applies:
+	// citizens paste a news article or a Facebook post.
+	FreeLinks int `json:"free_links"`
+	// LinkWeight is added per untrusted link beyond FreeLinks.
+	LinkWeight float64 `json:"link_weight"`
+	// LinkMaxCount caps how many links LinkWeight is added for.
+	LinkMaxCount int `json:"link_max_count"`
+	// LinkDensityAt is the number of untrusted links per 100 words of
+	// prose from which LinkDensityWeight applies (with two links at least).
+	LinkDensityAt float64 `json:"link_density_at"`
+	// LinkDensityWeight is added once for a link-dense submission.
+	LinkDensityWeight float64 `json:"link_density_weight"`
+	// BlockedDomainWeight is added per distinct host under a blocked
+	// domain, and once for a blocked domain in the sender's e-mail address.
+	BlockedDomainWeight float64 `json:"blocked_domain_weight"`
+	// ShortenerWeight is added per distinct shortener host.
+	ShortenerWeight float64 `json:"shortener_weight"`
+	// SuspiciousTLDWeight is added per distinct host under a suspicious TLD.
+	SuspiciousTLDWeight float64 `json:"suspicious_tld_weight"`
+	// DomainMaxCount caps how many hosts each of the three domain weights
+	// above is added for.
+	DomainMaxCount int `json:"domain_max_count"`
+	// ShortBodyMaxWords is the most words besides links that a body may
+	// have for ShortLinkOnlyWeight to apply.
+	ShortBodyMaxWords int `json:"short_body_max_words"`
+	// ShortLinkOnlyWeight is added when the body has an untrusted link and
+	// hardly anything else.
+	ShortLinkOnlyWeight float64 `json:"short_link_only_weight"`
+	// GluedTokenWeight is added per "glued" token, a brand or URL stuck to
+	// filler with underscores or odd symbols ("nhacai_uytin_top1",
+	// "fb88•com").
+	GluedTokenWeight float64 `json:"glued_token_weight"`
+	// GluedMaxCount caps how many glued tokens count.
+	GluedMaxCount int `json:"glued_max_count"`
+	// HoneypotWeight is added when the hidden form field was filled in.
+	// Browser autofill occasionally fills hidden fields, so the default
+	// weight tags rather than quarantines on its own.
+	HoneypotWeight float64 `json:"honeypot_weight"`
+	// MinFormAge is the least time a person needs to fill in the form.
+	MinFormAge Duration `json:"min_form_age"`
+	// FastFormWeight is added when the form was submitted less than
+	// MinFormAge after it was rendered.
+	FastFormWeight float64 `json:"fast_form_weight"`
+	// RepeatedBodyMin is how many other senders must have sent the same
+	// normalised body for RepeatedBodyWeight to apply.
+	RepeatedBodyMin int `json:"repeated_body_min"`
+	// RepeatedBodyMinWords is the fewest words a repeated body must have:
+	// short bodies such as "chưa nhận được tiền" coincide naturally.
+	RepeatedBodyMinWords int `json:"repeated_body_min_words"`
+	// RepeatedBodyWeight is added for a body many senders sent. Hotline
+	// summaries are exempt: operators write them from templates.
+	RepeatedBodyWeight float64 `json:"repeated_body_weight"`
+	// SenderHistoryWeight is added per earlier confirmed-spam submission
+	// from the sender.
+	SenderHistoryWeight float64 `json:"sender_history_weight"`
+	// SenderHamWeight is subtracted per earlier confirmed-real ticket.
+	SenderHamWeight float64 `json:"sender_ham_weight"`
+	// SenderMaxCount caps how many earlier submissions each of the two
+	// sender weights counts.
+	SenderMaxCount int `json:"sender_max_count"`
+	// ShoutWeight is added when the title and body are mostly capitals.
+	// Angry citizens shout, so it should stay token-sized.
+	ShoutWeight float64 `json:"shout_weight"`
+}
+
+// TermRule is a named vocabulary group. Terms are compared on folded text
+// (lower case, diacritics removed) at word boundaries, so "bet" matches "BET"
+// but not "alphabet", and "cá cược" matches "ca cuoc" and "CÁ CƯỢC". When both
+// the text and the term carry diacritics they must agree, so "bán cá" (selling
+// fish) does not match "bắn cá" (a fish-shooting game). Spaced-out and
+// leetspeak spellings ("n h a c a i", "c.a c.u.o.c", "c4sino") are matched
+// too, and a multi-word term also matches its words written together
+// ("nhacai").
+type TermRule struct {
+	// Name identifies the group in explanations ("term:gambling").
+	Name string `json:"name"`
+	// Weight is added per distinct term matched, for at most MaxCount
+	// terms. A negative weight marks vocabulary that is evidence of a real
+	// complaint.
+	Weight   float64 `json:"weight"`
+	MaxCount int     `json:"max_count"`
+	// Glued also matches the terms, with spaces removed, inside longer
+	// words that contain a digit or are longer than any Vietnamese
+	// syllable ("nhacaiuytin", "w88vn"). Use it only for terms that cannot
+	// occur inside ordinary words.
+	Glued bool `json:"glued,omitempty"`
+	// Terms are the words or phrases, written naturally, with or without
+	// diacritics.
+	Terms []string `json:"terms"`
+}
+
+// Duration is a time.Duration written in JSON as a Go duration string such
+// as "3s" or "1500ms", which administrators can read.
+type Duration time.Duration
+
+// MarshalJSON writes d as a duration string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON reads a duration string such as "3s".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"3s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultRules returns a fresh copy of the built-in rules, which callers may
+// edit before building a Scorer.
+func DefaultRules() *Rules {
+	r, err := ParseRules(defaultRulesJSON)
+	if err != nil {
+		// The embedded file is covered by tests; failing here means the
+		// binary was built from a broken tree.
+		panic("spam: embedded default rules are invalid: " + err.Error())
+	}
+	return r
+}
+
+// DefaultRulesJSON returns the built-in rules document, the starting point
+// for an administrator's own copy.
+func DefaultRulesJSON() []byte {
+	return bytes.Clone(defaultRulesJSON)
+}
+
+// ParseRules decodes and validates a rules document. Unknown fields are
+// errors, so a misspelt weight is reported instead of silently being zero.
+// All problems found are reported together.
+func ParseRules(data []byte) (*Rules, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var r Rules
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("spam rules: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("spam rules: unexpected data after the rules object")
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Validate reports every problem in r, joined into one error, or nil.
+func (r *Rules) Validate() error {
+	_, err := compile(r)
+	return err
+}
+
+// validator collects problems with their JSON path.
+type validator struct{ errs []error }
+
+func (v *validator) addf(path, format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf("spam rules: %s: %s", path, fmt.Sprintf(format, args...)))
+}
+
+func (v *validator) finite(path string, x float64) bool {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		v.addf(path, "must be a finite number")
+		return false
+	}
+	return true
+}
+
+// weight checks a signal weight: signals add risk, so negative weights are
+// rejected (only term groups may carry negative weights).
+func (v *validator) weight(path string, x float64) {
+	if v.finite(path, x) && x < 0 {
+		v.addf(path, "must not be negative (got %v)", x)
+	}
+}
+
+func (v *validator) atLeast(path string, n, min int) {
+	if n < min {
+		v.addf(path, "must be at least %d (got %d)", min, n)
+	}
+}
+
+func (v *validator) check(r *Rules) {
+	if r.Version < 1 {
+		v.addf("version", "must be at least 1 (got %d)", r.Version)
+	}
+	if v.finite("suspect_at", r.SuspectAt) && r.SuspectAt <= 0 {
+		v.addf("suspect_at", "must be positive (got %v)", r.SuspectAt)
+	}
+	if v.finite("spam_at", r.SpamAt) && r.SpamAt <= 0 {
+		v.addf("spam_at", "must be positive (got %v)", r.SpamAt)
+	}
+	if r.SuspectAt > r.SpamAt {
+		v.addf("suspect_at", "%v is above spam_at %v", r.SuspectAt, r.SpamAt)
+	}
+	for _, w := range []struct {
+		path string
+		x    float64
+	}{
+		{"link_weight", r.LinkWeight},
+		{"link_density_weight", r.LinkDensityWeight},
+		{"blocked_domain_weight", r.BlockedDomainWeight},
+		{"shortener_weight", r.ShortenerWeight},
+		{"suspicious_tld_weight", r.SuspiciousTLDWeight},
+		{"short_link_only_weight", r.ShortLinkOnlyWeight},
+		{"glued_token_weight", r.GluedTokenWeight},
+		{"honeypot_weight", r.HoneypotWeight},
+		{"fast_form_weight", r.FastFormWeight},
+		{"repeated_body_weight", r.RepeatedBodyWeight},
+		{"sender_history_weight", r.SenderHistoryWeight},
+		{"sender_ham_weight", r.SenderHamWeight},
+		{"shout_weight", r.ShoutWeight},
+	} {
+		v.weight(w.path, w.x)
+	}
+	if v.finite("link_density_at", r.LinkDensityAt) && r.LinkDensityAt <= 0 {
+		v.addf("link_density_at", "must be positive (got %v)", r.LinkDensityAt)
+	}
+	v.atLeast("free_links", r.FreeLinks, 0)
+	v.atLeast("short_body_max_words", r.ShortBodyMaxWords, 0)
+	v.atLeast("repeated_body_min_words", r.RepeatedBodyMinWords, 0)
+	v.atLeast("link_max_count", r.LinkMaxCount, 1)
+	v.atLeast("domain_max_count", r.DomainMaxCount, 1)
+	v.atLeast("glued_max_count", r.GluedMaxCount, 1)
+	v.atLeast("sender_max_count", r.SenderMaxCount, 1)
+	v.atLeast("repeated_body_min", r.RepeatedBodyMin, 1)
+	if r.MinFormAge < 0 {
+		v.addf("min_form_age", "must not be negative (got %v)", time.Duration(r.MinFormAge))
+	}
+}
+
+// normDomain validates a configured domain and returns its canonical form:
+// lower case, no leading dot. Only host names are accepted; a scheme, path,
+// port or stray character is a mistake worth reporting.
+func (v *validator) normDomain(path, d string, minLabels int) (string, bool) {
+	s := strings.ToLower(strings.TrimSpace(d))
+	s = strings.TrimPrefix(s, ".")
+	if s == "" {
+		v.addf(path, "empty domain")
+		return "", false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < minLabels {
+		v.addf(path, "%q: need at least %d labels, like \"example.com\"", d, minLabels)
+		return "", false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			v.addf(path, "%q is not a valid domain name", d)
+			return "", false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				v.addf(path, "%q is not a valid domain name (character %q); write the host only, without scheme or path", d, c)
+				return "", false
+			}
+		}
+	}
+	return s, true
+}
