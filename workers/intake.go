@@ -10,6 +10,7 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 )
 
 // ClassifyDays is the statutory time to classify a submission or transfer
@@ -27,6 +28,16 @@ type IntakeHandler struct {
 	Clock    desk.Clock
 	Queue    *Queue
 	Log      *slog.Logger
+	// Tickets, when set, routes by the admin's rules, records custody and
+	// the full set of deadlines, schedules the SLA timers, and resumes the
+	// clock when the citizen replies.
+	Tickets *tickets.Service
+	// Spam gives the current spam rules; nil uses the built-in ones
+	// (spam.go).
+	Spam *SpamRules
+	// Email parses and threads email submissions and sends
+	// acknowledgements (email.go); nil sends none.
+	Email *EmailDeps
 }
 
 // ProcessTask handles intake:process.
@@ -45,16 +56,33 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if sub.Status == desk.SubmissionProcessed {
 		return nil
 	}
+	var mail *inboundMail
+	if sub.Channel == desk.ChannelEmail && sub.Raw != nil {
+		// Parse, store attachments, thread; bounces and auto-replies on
+		// known threads end here (email.go).
+		var done bool
+		if mail, done, err = h.prepareEmail(ctx, sub); err != nil || done {
+			return err
+		}
+	}
 	if sub.ReplyTo != "" {
 		done, err := h.appendToTicket(ctx, sub)
+		if done && err == nil {
+			h.mailThreaded(ctx, mail, sub)
+		}
 		if err != nil || done {
 			return err
 		}
 		// The ticket it names does not exist: it becomes a new ticket, so
 		// nothing the citizen said is dropped.
 		h.Log.Warn("submission names an unknown ticket; opening a new one", "submission", sub.ID, "reply_to", sub.ReplyTo)
+		mail.asNewTicket(sub) // email.go: the whole mail, not just the reply part
 	}
-	ticket := h.buildTicket(sub)
+	ticket, err := h.buildTicket(ctx, sub)
+	if err != nil {
+		return err
+	}
+	h.screenSpam(ctx, sub, ticket) // spam.go: clean, suspect (tagged) or quarantined
 	created, err := h.Store.InsertTicket(ctx, ticket)
 	if err != nil {
 		return err
@@ -67,6 +95,10 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		// the next change or the periodic consistency check.
 		h.Log.Warn("enqueue index failed", "ticket", ticket.ID, "err", err)
 	}
+	if created && h.Tickets != nil {
+		h.Tickets.Schedule(ctx, ticket)
+	}
+	h.mailCreated(ctx, mail, sub, ticket, created) // email.go: thread ids, acknowledgement
 	if created {
 		h.Log.Info("ticket created", "code", ticket.TrackingCode, "channel", ticket.Channel,
 			"agency", ticket.Agency, "status", ticket.Status, "due", ticket.DueAt.Format(time.RFC3339))
@@ -76,7 +108,7 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 
 // buildTicket derives the ticket from the submission alone (plus catalog
 // and calendar), so a re-run builds the same ticket.
-func (h *IntakeHandler) buildTicket(sub *desk.Submission) *desk.Ticket {
+func (h *IntakeHandler) buildTicket(ctx context.Context, sub *desk.Submission) (*desk.Ticket, error) {
 	cat := h.Catalog()
 	now := h.Clock.Now().UTC()
 	t := &desk.Ticket{
@@ -90,6 +122,23 @@ func (h *IntakeHandler) buildTicket(sub *desk.Submission) *desk.Ticket {
 		Body:         sub.Body,
 		CreatedAt:    sub.ReceivedAt,
 		UpdatedAt:    now,
+		Attachments:  sub.Attachments,
+	}
+	if h.Tickets != nil {
+		// Routing rules, custody and deadlines (internal/tickets).
+		d, err := h.Tickets.NewTicket(ctx, t, sub)
+		if err != nil {
+			return nil, err
+		}
+		events := []desk.Event{{Seq: 1, At: sub.ReceivedAt, Actor: "system", Type: desk.EventReceived, To: string(sub.Channel), Public: true}}
+		if t.Status == desk.StatusTriage {
+			events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventTriage, Note: d.Note(), Public: true})
+		} else {
+			// The routed event names the rule that matched, if one did.
+			events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventRouted, To: t.Agency, Note: d.Note(), Public: true})
+		}
+		t.Events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventDueSet, To: t.DueAt.Format(time.RFC3339), Public: true})
+		return t, nil
 	}
 	agency, answerDays := sub.Agency, 10
 	if c := cat.Category(sub.Category); c != nil {
@@ -121,7 +170,7 @@ func (h *IntakeHandler) buildTicket(sub *desk.Submission) *desk.Ticket {
 	}
 	events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventDueSet, To: t.DueAt.Format(time.RFC3339), Public: true})
 	t.Events = events
-	return t
+	return t, nil
 }
 
 // appendToTicket adds the submission to the ticket it replies to as a
@@ -144,13 +193,19 @@ func (h *IntakeHandler) appendToTicket(ctx context.Context, sub *desk.Submission
 			if sub.Title != "" && sub.Title != t.Title {
 				body = sub.Title + "\n\n" + body
 			}
-			msg := &desk.Message{ID: sub.ID, At: sub.ReceivedAt, Kind: desk.MessageCitizen, Author: "citizen", Channel: sub.Channel, Body: body}
+			msg := &desk.Message{ID: sub.ID, At: sub.ReceivedAt, Kind: desk.MessageCitizen, Author: "citizen", Channel: sub.Channel, Body: body, Attachments: sub.Attachments}
 			ch := store.TicketChange{Message: msg, Event: desk.Event{Actor: "citizen", Type: desk.EventMessage, To: string(sub.Channel), Public: true}}
 			if t.Status == desk.StatusAwaitingCitizen {
 				ch.Status = desk.StatusInProgress
 				ch.Event.From, ch.Event.Note = string(t.Status), "citizen replied"
 			}
-			_, err = h.Store.UpdateTicketWith(ctx, t.ID, t.Version, ch, h.Clock.Now().UTC())
+			if h.Tickets != nil {
+				// Leaving awaiting_citizen resumes the SLA clock: the
+				// deadlines move by the working days spent waiting.
+				_, err = h.Tickets.Apply(ctx, t, ch)
+			} else {
+				_, err = h.Store.UpdateTicketWith(ctx, t.ID, t.Version, ch, h.Clock.Now().UTC())
+			}
 			if desk.ErrorCode(err) == desk.ECONFLICT {
 				continue
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/metrics"
 	"github.com/civicdesk/civicdesk/internal/search"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 )
 
 // Deps is what the handlers need.
@@ -24,13 +25,32 @@ type Deps struct {
 	Index    search.Index
 	Log      *slog.Logger
 	Metrics  *metrics.Metrics
+	// Tickets routes new tickets, keeps their SLA clocks and runs the SLA
+	// timers; nil falls back to category routing without timers.
+	Tickets *tickets.Service
+	// Spam gives the current spam rules to the intake step (spam.go).
+	Spam *SpamRules
+	// Email parses email submissions and sends mail (email.go); nil
+	// parses with default limits and sends nothing.
+	Email *EmailDeps
 }
 
 // NewMux registers every handler, wrapped with metrics and logging.
 func NewMux(d Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(observe(d.Metrics, d.Log))
-	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Calendar: d.Calendar, Clock: d.Clock, Queue: d.Queue, Log: d.Log})
+	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Calendar: d.Calendar, Clock: d.Clock, Queue: d.Queue, Log: d.Log, Tickets: d.Tickets, Spam: d.Spam, Email: d.Email})
+	if d.Email != nil {
+		mux.Handle(TypeNotifyEmail, &MailHandler{Store: d.Store, Sender: d.Email.Sender, Clock: d.Clock, Log: d.Log})
+		if d.Email.Fetcher != nil {
+			mux.Handle(TypeIMAPFetch, &IMAPHandler{Fetcher: d.Email.Fetcher, Mailboxes: d.Email.Mailboxes, Log: d.Log})
+		}
+	}
+	if d.Tickets != nil {
+		sla := &SLAHandler{Tickets: d.Tickets}
+		mux.Handle(TypeSLAWarn, sla)
+		mux.Handle(TypeSLABreach, sla)
+	}
 	mux.Handle(TypeTicketIndex, &IndexHandler{Store: d.Store, Index: d.Index, Clock: d.Clock, Log: d.Log})
 	return mux
 }

@@ -53,6 +53,7 @@ func startChild(t *testing.T, dir, addr string) *child {
 		"CIVICDESK_BCRYPT_COST=4",
 		"CIVICDESK_RECONCILE_EVERY=200ms",
 		"CIVICDESK_RECONCILE_GRACE=1s",
+		"CIVICDESK_SMTP_ADDR=127.0.0.1:0", // not :2525, which a running civicdesk may hold
 	)
 	if a := os.Getenv("CIVICDESK_TEST_REDIS_ADDR"); a != "" {
 		// A database of its own, away from the packages running alongside.

@@ -100,7 +100,7 @@ func configArgs(cmd string, args []string) []string {
 
 func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog.Logger, rest []string) error {
 	if cmd == "calendar" {
-		cal, err := calendar.New(nil)
+		cal, err := calendarFor(ctx, cfg)
 		if err != nil {
 			return err
 		}

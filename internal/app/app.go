@@ -25,14 +25,17 @@ import (
 	"github.com/civicdesk/civicdesk/internal/config"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/embedded"
+	"github.com/civicdesk/civicdesk/internal/hotline"
 	"github.com/civicdesk/civicdesk/internal/intake"
 	"github.com/civicdesk/civicdesk/internal/metrics"
+	"github.com/civicdesk/civicdesk/internal/quarantine"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
 	"github.com/civicdesk/civicdesk/internal/search"
 	"github.com/civicdesk/civicdesk/internal/search/bleve"
 	"github.com/civicdesk/civicdesk/internal/search/meili"
 	"github.com/civicdesk/civicdesk/internal/seed"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 	"github.com/civicdesk/civicdesk/internal/web"
 	"github.com/civicdesk/civicdesk/workers"
 )
@@ -46,17 +49,27 @@ type App struct {
 	Redis    redis.UniversalClient
 	Queue    *workers.Queue
 	Index    search.Index
-	Calendar *calendar.Calendar
+	Calendar *calendar.Calendar // as loaded at start; Cal() is the current one
 	Metrics  *metrics.Metrics
 	Intake   *intake.Service
 	Auth     *auth.Service
 	Limiter  *ratelimit.Limiter
 	Secret   []byte
+	// Hotline handles calls, CTI events and the consoles' live feed.
+	Hotline *hotline.Service
+	// Quarantine reviews what the spam check held back (spam.go).
+	Quarantine *quarantine.Service
 
 	// EmbeddedRedis is set when Redis runs in-process; tests flush it.
 	EmbeddedRedis *embedded.Redis
 
+	// Tickets routes, transfers and keeps SLA clocks (tickets.go).
+	Tickets *tickets.Service
+
+	email emailState // email.go: SMTP in, mail out
+
 	catalog   atomic.Pointer[desk.Catalog]
+	cal       atomic.Pointer[calendar.Calendar]
 	provinces []string
 	closers   []func() error
 	bound     chan string
@@ -106,6 +119,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 		return nil, err
 	}
 	a.closers = append(a.closers, func() error { return a.Store.Close(context.Background()) })
+	if cfg.MongoURI == "" {
+		a.Store.SerializeWrites() // in-process SQLite: one writer at a time
+	}
 	if err := a.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
 	}
@@ -155,12 +171,22 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	if a.Calendar, err = calendar.New(nil); err != nil {
 		return nil, err
 	}
+	a.cal.Store(a.Calendar)
+	if err := a.loadCalendar(ctx); err != nil {
+		return nil, err
+	}
 	if err := a.loadCatalog(ctx, true); err != nil {
 		return nil, err
 	}
 	a.Auth = &auth.Service{Store: a.Store, Clock: a.Clock, Log: log, BcryptCost: cfg.BcryptCost, Catalog: a.Catalog}
 	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log,
 		OnAccepted: func(ch desk.Channel) { a.Metrics.SubmissionsAccepted.WithLabelValues(string(ch)).Inc() }}
+	a.Hotline = a.newHotline(ropt.DB)
+	a.Tickets = a.newTickets()
+	a.Quarantine = a.newQuarantine()
+	if err := a.openEmail(); err != nil { // email.go
+		return nil, err
+	}
 	if !opt.NoAdmin {
 		if err := a.ensureAdmin(ctx); err != nil {
 			return nil, err
@@ -299,6 +325,9 @@ func (a *App) WebServer() *web.Server {
 		Store: a.Store, Intake: a.Intake, Auth: a.Auth, Catalog: catalogSource{a}, Metrics: a.Metrics,
 		Limiter: a.Limiter, Limits: a.limits(), Log: a.Log, Clock: a.Clock, Secret: a.Secret,
 		MaxBody: a.Cfg.MaxBodyBytes, SecureTLS: strings.HasPrefix(a.Cfg.BaseURL, "https://"), Ready: a.Ready,
+		Tickets:    a.Tickets,
+		Hotline:    a.Hotline,
+		Quarantine: a.Quarantine,
 	}
 }
 
@@ -313,6 +342,7 @@ func (a *App) limits() web.Limits {
 		Submit: rule("submit", a.Cfg.LimitSubmit),
 		Login:  rule("login-ip", a.Cfg.LimitLogin),
 		Track:  rule("track", a.Cfg.LimitTrack),
+		Sender: rule("submit-sender", a.Cfg.LimitSender),
 	}
 }
 
@@ -338,10 +368,15 @@ func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
 	if err != nil {
 		return err
 	}
+	a.runConsoleFeed(ctx)
+	if err := a.startSMTP(ctx); err != nil { // email.go
+		return err
+	}
 	ln, err := net.Listen("tcp", a.Cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.Cfg.HTTPAddr, err)
 	}
+	go a.refreshCalendar(ctx)
 	a.boundOnce.Do(func() { a.bound <- ln.Addr().String() })
 	a.Log.Info("web: listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
@@ -370,9 +405,11 @@ func (a *App) RunWorker(ctx context.Context) error {
 		Logger:                   asynqLogger{a.Log},
 		LogLevel:                 asynq.WarnLevel,
 	})
+	spamRules := a.spamRules(ctx) // spam.go: reloaded periodically
 	mux := workers.NewMux(workers.Deps{
-		Store: a.Store, Catalog: a.Catalog, Calendar: a.Calendar, Clock: a.Clock, Queue: a.Queue,
-		Index: a.Index, Log: a.Log, Metrics: a.Metrics,
+		Store: a.Store, Catalog: a.Catalog, Calendar: liveCalendar{a}, Clock: a.Clock, Queue: a.Queue,
+		Index: a.Index, Log: a.Log, Metrics: a.Metrics, Tickets: a.Tickets,
+		Spam: spamRules, Email: a.emailDeps(),
 	})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -384,6 +421,12 @@ func (a *App) RunWorker(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); rec.Run(ctx) }()
 	go func() { defer wg.Done(); a.refreshCatalog(ctx) }()
+	sweeper := &workers.SLASweeper{Tickets: a.Tickets, Every: a.Cfg.SLASweepEvery, Log: a.Log}
+	wg.Add(2)
+	go func() { defer wg.Done(); sweeper.Run(ctx) }()
+	go func() { defer wg.Done(); a.refreshCalendar(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.runIMAP(ctx) }() // email.go
 	<-ctx.Done()
 	a.Log.Info("worker: draining tasks", "timeout", a.Cfg.ShutdownTimeout)
 	srv.Shutdown()

@@ -83,6 +83,11 @@ func Start(t testing.TB, opt Options) *Env {
 	// Tests submit many times from 127.0.0.1; tests of the limits set
 	// tight ones through Configure.
 	cfg.LimitSubmit, cfg.LimitLogin, cfg.LimitTrack = "10000/1m", "10000/1m", "10000/1m"
+	cfg.LimitSender = "10000/1m"
+	// Inbound SMTP on a free port (App.SMTPAddr tells which), so parallel
+	// test processes do not fight over :2525.
+	cfg.SMTPAddr = "127.0.0.1:0"
+	cfg.LimitSMTPSender, cfg.LimitSMTPIP, cfg.LimitAutoReply = "10000/1m", "10000/1m", "10000/1m"
 	if addr := os.Getenv("CIVICDESK_TEST_REDIS_ADDR"); addr != "" {
 		db := opt.RedisDB
 		if db == 0 {
@@ -103,7 +108,7 @@ func Start(t testing.TB, opt Options) *Env {
 		cancel()
 		t.Fatalf("open app: %v", err)
 	}
-	e := &Env{T: t, App: a, Cfg: cfg, cancel: cancel, done: make(chan struct{}), Client: &http.Client{Timeout: 30 * time.Second}}
+	e := &Env{T: t, App: a, Cfg: cfg, cancel: cancel, done: make(chan struct{}), Client: &http.Client{Timeout: 2 * time.Minute}}
 	go func() {
 		defer close(e.done)
 		var err error

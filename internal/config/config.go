@@ -41,6 +41,35 @@ type Config struct {
 	LimitSubmit string
 	LimitLogin  string
 	LimitTrack  string
+	// LimitSender is submissions per phone number and per e-mail address
+	// (portal and API), shared through Redis like the per-IP limits.
+	LimitSender string
+	// SLA timers (internal/tickets): the sweep's period, the warning's
+	// distance before the answer deadline and the escalation's after it,
+	// in working days.
+	SLASweepEvery   time.Duration
+	SLAWarnDays     int
+	SLAEscalateDays int
+	// CTI webhook: the token in its URL (empty: generated and stored) and
+	// the newCall rate per calling number.
+	CTIToken string
+	LimitCTI string
+	// Email channel (internal/email): intake addresses (optionally
+	// "addr=AGENCY"), inbound size and recipient limits, inbound rate
+	// limits, the outbound relay, auto-reply limits and IMAP mailboxes.
+	IntakeAddresses string
+	SMTPMaxBytes    int
+	SMTPMaxRcpts    int
+	LimitSMTPSender string
+	LimitSMTPIP     string
+	LimitAutoReply  string
+	RelayHost       string
+	RelayPort       int
+	RelayUser       string
+	RelayPassword   string
+	MailFrom        string
+	IMAPMailboxes   string
+	IMAPEvery       time.Duration
 }
 
 // Option describes one setting: its environment variable, flag, default
@@ -107,7 +136,26 @@ var Options = []Option{
 	{Env: "CIVICDESK_MAX_BODY_BYTES", Flag: "max-body", Default: "1048576", Help: "largest accepted request body", field: func(c *Config) any { return &c.MaxBodyBytes }},
 	{Env: "CIVICDESK_LIMIT_SUBMIT", Flag: "limit-submit", Default: "20/10m", Help: "submissions per client IP (N/duration)", field: func(c *Config) any { return &c.LimitSubmit }},
 	{Env: "CIVICDESK_LIMIT_LOGIN", Flag: "limit-login", Default: "30/10m", Help: "login attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitLogin }},
+	{Env: "CIVICDESK_LIMIT_SENDER", Flag: "limit-sender", Default: "10/1h", Help: "submissions per phone number and per email address (N/duration)", field: func(c *Config) any { return &c.LimitSender }},
 	{Env: "CIVICDESK_LIMIT_TRACK", Flag: "limit-track", Default: "120/1m", Help: "tracking look-ups per client IP (N/duration)", field: func(c *Config) any { return &c.LimitTrack }},
+	{Env: "CIVICDESK_CTI_TOKEN", Flag: "cti-token", Default: "", Help: "token in the PBX webhook URL /api/v1/cti/{token}; generated and stored when empty", Secret: true, field: func(c *Config) any { return &c.CTIToken }},
+	{Env: "CIVICDESK_LIMIT_CTI", Flag: "limit-cti", Default: "20/1m", Help: "CTI newCall events per calling number (N/duration)", field: func(c *Config) any { return &c.LimitCTI }},
+	{Env: "CIVICDESK_SLA_SWEEP_EVERY", Flag: "sla-sweep-every", Default: "1m", Help: "how often the SLA sweep recomputes overdue flags from the store", field: func(c *Config) any { return &c.SLASweepEvery }},
+	{Env: "CIVICDESK_SLA_WARN_DAYS", Flag: "sla-warn-days", Default: "1", Help: "working days before the answer deadline that the warning comes", field: func(c *Config) any { return &c.SLAWarnDays }},
+	{Env: "CIVICDESK_SLA_ESCALATE_DAYS", Flag: "sla-escalate-days", Default: "2", Help: "working days after a breach that the ticket escalates to the coordinators", field: func(c *Config) any { return &c.SLAEscalateDays }},
+	{Env: "CIVICDESK_INTAKE_ADDRESSES", Flag: "intake-addresses", Default: "phananh@localhost", Help: "addresses the SMTP listener accepts, comma-separated; addr=AGENCY routes that address's mail to an agency", field: func(c *Config) any { return &c.IntakeAddresses }},
+	{Env: "CIVICDESK_SMTP_MAX_BYTES", Flag: "smtp-max-bytes", Default: "10485760", Help: "largest inbound message in bytes (SMTP 552 above it; at most 12 MiB, the raw is stored in the submission)", field: func(c *Config) any { return &c.SMTPMaxBytes }},
+	{Env: "CIVICDESK_SMTP_MAX_RCPTS", Flag: "smtp-max-rcpts", Default: "10", Help: "recipients per inbound message", field: func(c *Config) any { return &c.SMTPMaxRcpts }},
+	{Env: "CIVICDESK_LIMIT_SMTP_SENDER", Flag: "limit-smtp-sender", Default: "20/1h", Help: "inbound messages per envelope sender (N/duration)", field: func(c *Config) any { return &c.LimitSMTPSender }},
+	{Env: "CIVICDESK_LIMIT_SMTP_IP", Flag: "limit-smtp-ip", Default: "600/1h", Help: "inbound messages per connecting IP (N/duration); big providers send for many citizens from few IPs", field: func(c *Config) any { return &c.LimitSMTPIP }},
+	{Env: "CIVICDESK_LIMIT_AUTOREPLY", Flag: "limit-autoreply", Default: "5/1h", Help: "automatic acknowledgements per recipient address (N/duration)", field: func(c *Config) any { return &c.LimitAutoReply }},
+	{Env: "CIVICDESK_SMTP_RELAY_HOST", Flag: "smtp-relay-host", Default: "", Help: "outbound SMTP relay; empty: no mail is sent", field: func(c *Config) any { return &c.RelayHost }},
+	{Env: "CIVICDESK_SMTP_RELAY_PORT", Flag: "smtp-relay-port", Default: "25", Help: "outbound SMTP relay port (STARTTLS when offered)", field: func(c *Config) any { return &c.RelayPort }},
+	{Env: "CIVICDESK_SMTP_RELAY_USER", Flag: "smtp-relay-user", Default: "", Help: "outbound relay user (AUTH PLAIN); empty: no authentication", field: func(c *Config) any { return &c.RelayUser }},
+	{Env: "CIVICDESK_SMTP_RELAY_PASSWORD", Flag: "smtp-relay-password", Default: "", Help: "outbound relay password", Secret: true, field: func(c *Config) any { return &c.RelayPassword }},
+	{Env: "CIVICDESK_SMTP_FROM", Flag: "smtp-from", Default: "Cổng phản ánh kiến nghị <phananh@localhost>", Help: "From of outbound mail; its domain names our Message-IDs", field: func(c *Config) any { return &c.MailFrom }},
+	{Env: "CIVICDESK_IMAP_MAILBOXES", Flag: "imap-mailboxes", Default: "", Help: "IMAP mailboxes to fetch, space-separated URLs imap[s]://user:pass@host:port/Folder[?agency=CODE&starttls=1]", Secret: true, field: func(c *Config) any { return &c.IMAPMailboxes }},
+	{Env: "CIVICDESK_IMAP_EVERY", Flag: "imap-every", Default: "1m", Help: "how often each IMAP mailbox is fetched", field: func(c *Config) any { return &c.IMAPEvery }},
 	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
 	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},
 }
@@ -149,10 +197,17 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 	if c.WorkerConc < 1 {
 		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
 	}
-	for env, v := range map[string]string{"CIVICDESK_LIMIT_SUBMIT": c.LimitSubmit, "CIVICDESK_LIMIT_LOGIN": c.LimitLogin, "CIVICDESK_LIMIT_TRACK": c.LimitTrack} {
+	for env, v := range map[string]string{"CIVICDESK_LIMIT_SUBMIT": c.LimitSubmit, "CIVICDESK_LIMIT_LOGIN": c.LimitLogin, "CIVICDESK_LIMIT_TRACK": c.LimitTrack, "CIVICDESK_LIMIT_CTI": c.LimitCTI, "CIVICDESK_LIMIT_SENDER": c.LimitSender,
+		"CIVICDESK_LIMIT_SMTP_SENDER": c.LimitSMTPSender, "CIVICDESK_LIMIT_SMTP_IP": c.LimitSMTPIP, "CIVICDESK_LIMIT_AUTOREPLY": c.LimitAutoReply} {
 		if _, _, err := ParseRate(v); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", env, err)
 		}
+	}
+	if c.SLASweepEvery <= 0 || c.SLAWarnDays < 0 || c.SLAEscalateDays < 0 {
+		return nil, nil, fmt.Errorf("CIVICDESK_SLA_SWEEP_EVERY must be positive and the SLA day counts not negative")
+	}
+	if c.SMTPMaxBytes < 1024 || c.SMTPMaxBytes > 12<<20 || c.SMTPMaxRcpts < 1 || c.IMAPEvery <= 0 {
+		return nil, nil, fmt.Errorf("CIVICDESK_SMTP_MAX_BYTES must be 1 KiB to 12 MiB, CIVICDESK_SMTP_MAX_RCPTS at least 1, CIVICDESK_IMAP_EVERY positive")
 	}
 	if c.MaxBodyBytes < 1024 {
 		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")

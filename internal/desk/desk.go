@@ -74,6 +74,9 @@ type Agency struct {
 	Emails []string `bson:"emails,omitempty" json:"emails,omitempty"`
 	// Coordinator marks the office that receives what routing cannot place.
 	Coordinator bool `bson:"coordinator,omitempty" json:"coordinator,omitempty"`
+	// AnswerDays, when set, is the agency's own answer period in working
+	// days; it applies where the ticket's category sets none.
+	AnswerDays int `bson:"answer_days,omitempty" json:"answer_days,omitempty"`
 }
 
 // Category is what a citizen picks on the form. Agency is the default
@@ -116,11 +119,45 @@ type Submission struct {
 	// adds to (a hotline call about an open case, an email reply). The
 	// worker appends it to that ticket as a citizen message instead of
 	// opening a new one.
-	ReplyTo    string    `bson:"reply_to,omitempty"`
-	Honeypot   string    `bson:"honeypot,omitempty"`
-	RemoteIP   string    `bson:"remote_ip,omitempty"`
+	ReplyTo  string `bson:"reply_to,omitempty"`
+	Honeypot string `bson:"honeypot,omitempty"`
+	RemoteIP string `bson:"remote_ip,omitempty"`
+	// FormAge is how long the portal form was open before it was sent,
+	// from its signed render time; 0 when unknown (API, other channels).
+	FormAge time.Duration `bson:"form_age,omitempty"`
+	// BodyHash identifies the normalised body, to count identical bodies
+	// from other senders (spam.go).
+	BodyHash   string    `bson:"body_hash,omitempty"`
 	ReceivedAt time.Time `bson:"received_at"`
 	TicketID   string    `bson:"ticket_id,omitempty"`
+	// Raw is the message exactly as an email channel received it; the
+	// worker parses it (email.go). It is kept for good: it is the
+	// original, and attachments are decoded from it.
+	Raw []byte `bson:"raw,omitempty"`
+	// Mail is the email envelope, for email submissions.
+	Mail *MailEnvelope `bson:"mail,omitempty"`
+	// Attachments are filled by the worker from Raw; the ticket or the
+	// appended message carries them on.
+	Attachments []Attachment `bson:"attachments,omitempty"`
+}
+
+// MailEnvelope is how an email submission was delivered to us.
+type MailEnvelope struct {
+	Source string   `bson:"source"` // "smtp" or "imap:<mailbox>"
+	From   string   `bson:"from,omitempty"`
+	To     []string `bson:"to,omitempty"`
+	// Outcome is what the worker made of the mail when it made no ticket
+	// of its own (email.go): "reply", "bounce", "auto".
+	Outcome string `bson:"outcome,omitempty"`
+}
+
+// Attachment is a file a citizen sent. Its bytes live in the attachments
+// collection under ID; the ticket carries only what a listing shows.
+type Attachment struct {
+	ID          string `bson:"id" json:"id"`
+	Filename    string `bson:"filename" json:"filename"`
+	ContentType string `bson:"content_type" json:"content_type"`
+	Size        int    `bson:"size" json:"size"`
 }
 
 // Event is one change to a ticket. Events are stored inside the ticket and
@@ -155,6 +192,8 @@ type Message struct {
 	Author  string      `bson:"author" json:"author"` // user id, or "citizen"
 	Channel Channel     `bson:"channel,omitempty" json:"channel,omitempty"`
 	Body    string      `bson:"body" json:"body"`
+	// Attachments came with an email message.
+	Attachments []Attachment `bson:"attachments,omitempty" json:"attachments,omitempty"`
 }
 
 // Public reports whether the citizen and the tracking page may see it.
@@ -187,9 +226,42 @@ type Ticket struct {
 	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
 	DueAt        time.Time `bson:"due_at" json:"due_at"`
-	Messages     []Message `bson:"messages,omitempty" json:"messages,omitempty"`
-	Events       []Event   `bson:"events,omitempty" json:"events,omitempty"`
+	// Routing, custody and deadlines (internal/tickets keeps them
+	// consistent). DueAt above is the answer deadline; ClockStartedAt is
+	// when the current agency's answer clock started (receipt, or the last
+	// transfer), while CreatedAt stays the receive time for reporting.
+	Priority           Priority  `bson:"priority,omitempty" json:"priority,omitempty"`
+	RoutingRule        string    `bson:"routing_rule,omitempty" json:"routing_rule,omitempty"`
+	SuggestedAgency    string    `bson:"suggested_agency,omitempty" json:"suggested_agency,omitempty"`
+	Hops               []Hop     `bson:"hops,omitempty" json:"hops,omitempty"`
+	Custody            []Custody `bson:"custody,omitempty" json:"custody,omitempty"`
+	ClockStartedAt     time.Time `bson:"clock_started_at,omitempty" json:"clock_started_at,omitzero"`
+	TransferDueAt      time.Time `bson:"transfer_due_at,omitempty" json:"transfer_due_at,omitzero"`
+	FirstResponseDueAt time.Time `bson:"first_response_due_at,omitempty" json:"first_response_due_at,omitzero"`
+	WarnAt             time.Time `bson:"warn_at,omitempty" json:"warn_at,omitzero"`
+	EscalateAt         time.Time `bson:"escalate_at,omitempty" json:"escalate_at,omitzero"`
+	PausedAt           time.Time `bson:"paused_at,omitempty" json:"paused_at,omitzero"`
+	// SLANextAt is when the SLA level next changes; the sweep looks for
+	// open tickets past it. Nil while paused or once fully escalated.
+	SLANextAt   *time.Time `bson:"sla_next_at" json:"-"`
+	SLALevel    string     `bson:"sla_level,omitempty" json:"sla_level,omitempty"`
+	OverdueFlag bool       `bson:"overdue,omitempty" json:"overdue"` // set by the SLA timers and sweep on breach
+	Messages    []Message  `bson:"messages,omitempty" json:"messages,omitempty"`
+	Events      []Event    `bson:"events,omitempty" json:"events,omitempty"`
+	// Tags mark tickets for attention, such as TagSpamSuspect; Spam is the
+	// spam check's verdict with its score breakdown (spam.go).
+	Tags []string   `bson:"tags,omitempty" json:"tags,omitempty"`
+	Spam *SpamCheck `bson:"spam,omitempty" json:"spam,omitempty"`
+	// Attachments are the files of the email that opened the ticket.
+	Attachments []Attachment `bson:"attachments,omitempty" json:"attachments,omitempty"`
 }
+
+// Email event types (workers/email.go).
+const (
+	EventMailSent       = "mail_sent"
+	EventDeliveryFailed = "delivery_failed"
+	EventAutoReply      = "auto_reply_received"
+)
 
 // HasMessage reports whether a message with id is already on the ticket;
 // appending is idempotent by message id.

@@ -8,6 +8,8 @@ package intake
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/mail"
 	"strconv"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/phone"
+	"github.com/civicdesk/civicdesk/internal/spam"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
 
@@ -47,10 +50,27 @@ type Input struct {
 	Body           string
 	Honeypot       string
 	RemoteIP       string
-	Agency         string // set by channels that already know the agency
+	// FormAge is how long the portal form was open, from its verified
+	// signed render time; 0 when unknown. The spam check uses it.
+	FormAge time.Duration
+	Agency  string // set by channels that already know the agency
 	// ReplyTo is the tracking code of an existing ticket this adds to.
 	ReplyTo string
+	// Raw is a whole email message (email channel). With Raw set, title,
+	// body and category may be empty: the worker fills them from the
+	// parsed message, and the category defaults to DefaultEmailCategory.
+	Raw []byte
+	// Mail is the email envelope, with Raw.
+	Mail *desk.MailEnvelope
 }
+
+// MaxRaw bounds Input.Raw: the raw message is stored inside the
+// submission document, and MongoDB documents stop at 16 MiB.
+const MaxRaw = 12 << 20
+
+// DefaultEmailCategory is the category of email submissions: the citizen
+// picks none, so the coordinators (or the address's agency) place them.
+const DefaultEmailCategory = "khac"
 
 // Receipt is what the submitter is told.
 type Receipt struct {
@@ -135,15 +155,28 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	if !in.Channel.Valid() {
 		return nil, desk.Errorf(desk.EINVALID, "unknown channel %q", in.Channel)
 	}
+	// For email the raw message is the content; the worker derives title
+	// and body from it.
+	rawMail := in.Channel == desk.ChannelEmail && in.Raw != nil
+	if rawMail && len(in.Raw) > MaxRaw {
+		return nil, desk.Errorf(desk.ETOOLARGE, "message larger than %d bytes", MaxRaw)
+	}
+	if rawMail && in.Category == "" {
+		in.Category = DefaultEmailCategory
+	}
 	sub := &desk.Submission{
 		Channel:  in.Channel,
 		Status:   desk.SubmissionReceived,
-		Title:    check("title", in.Title, MaxTitle, true),
-		Body:     check("body", in.Body, MaxBody, true),
+		Title:    check("title", in.Title, MaxTitle, !rawMail),
+		Body:     check("body", in.Body, MaxBody, !rawMail),
 		Category: check("category", in.Category, 100, true),
 		Honeypot: check("website", in.Honeypot, 500, false),
 		RemoteIP: in.RemoteIP,
 		Agency:   in.Agency,
+		FormAge:  in.FormAge,
+	}
+	if rawMail {
+		sub.Raw, sub.Mail = in.Raw, in.Mail
 	}
 	sub.Citizen.Name = check("name", in.Name, MaxName, in.Channel != desk.ChannelEmail)
 	sub.Citizen.Province = check("province", in.Province, MaxProvince, false)
@@ -192,6 +225,7 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	if len(fields) > 0 {
 		return nil, &desk.Error{Code: desk.EINVALID, Message: "Vui lòng kiểm tra lại thông tin (please check the form).", Fields: fields}
 	}
+	sub.BodyHash = BodyHash(sub.Body)
 	sub.ID = store.NewID()
 	sub.TrackingCode = desk.NewTrackingCode()
 	if key == "" {
@@ -200,6 +234,14 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	sub.Key = string(sub.Channel) + ":" + key
 	sub.ReceivedAt = s.Clock.Now().UTC().Truncate(time.Millisecond)
 	return sub, nil
+}
+
+// BodyHash identifies a body by its spam.NormalizeBody form, so that the
+// same text sent with different case, accents or punctuation counts as
+// the same body when the spam check looks for bodies sent by many people.
+func BodyHash(body string) string {
+	sum := sha256.Sum256([]byte(spam.NormalizeBody(body)))
+	return hex.EncodeToString(sum[:16])
 }
 
 func contains(list []string, v string) bool {

@@ -12,12 +12,14 @@ import (
 
 // UpsertAgency creates or replaces an agency by code.
 func (s *Store) UpsertAgency(ctx context.Context, a desk.Agency) error {
+	defer s.lockWrite()()
 	_, err := s.agencies.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.Code}}, a, options.Replace().SetUpsert(true))
 	return err
 }
 
 // UpsertCategory creates or replaces a category by code.
 func (s *Store) UpsertCategory(ctx context.Context, c desk.Category) error {
+	defer s.lockWrite()()
 	_, err := s.categories.ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.Code}}, c, options.Replace().SetUpsert(true))
 	return err
 }

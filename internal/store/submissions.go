@@ -16,6 +16,7 @@ import (
 // idempotency key already exists it stores nothing and returns the existing
 // one with created=false, so a retried request gets the same tracking code.
 func (s *Store) InsertSubmission(ctx context.Context, sub *desk.Submission) (stored *desk.Submission, created bool, err error) {
+	defer s.lockWrite()()
 	for attempt := 0; attempt < 3; attempt++ {
 		_, err = s.subs.InsertOne(ctx, sub)
 		if err == nil {
@@ -51,6 +52,7 @@ func (s *Store) Submission(ctx context.Context, id string) (*desk.Submission, er
 
 // MarkSubmissionProcessed records that the submission's ticket exists.
 func (s *Store) MarkSubmissionProcessed(ctx context.Context, id, ticketID string) error {
+	defer s.lockWrite()()
 	_, err := s.subs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: desk.SubmissionProcessed}, {Key: "ticket_id", Value: ticketID}}}})
 	return err
@@ -95,4 +97,22 @@ func (s *Store) SubmissionByCode(ctx context.Context, code string) (*desk.Submis
 		return nil, notFound(err, "submission")
 	}
 	return &sub, nil
+}
+
+// InsertSubmissions bulk-inserts submissions, unordered, for demo data and
+// benchmarks.
+func (s *Store) InsertSubmissions(ctx context.Context, subs []*desk.Submission) error {
+	defer s.lockWrite()()
+	if len(subs) == 0 {
+		return nil
+	}
+	docs := make([]any, len(subs))
+	for i, sub := range subs {
+		docs[i] = sub
+	}
+	_, err := s.subs.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("insert submissions: %w", err)
+	}
+	return nil
 }

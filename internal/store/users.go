@@ -13,6 +13,7 @@ import (
 
 // InsertUser creates a user. A taken email gives ECONFLICT.
 func (s *Store) InsertUser(ctx context.Context, u *desk.User) error {
+	defer s.lockWrite()()
 	if _, err := s.users.InsertOne(ctx, u); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
 			return desk.Errorf(desk.ECONFLICT, "Email %s đã được dùng cho tài khoản khác (email already in use)", u.Email)
@@ -52,6 +53,7 @@ type Session struct {
 
 // InsertSession stores a session.
 func (s *Store) InsertSession(ctx context.Context, sess *Session) error {
+	defer s.lockWrite()()
 	_, err := s.sessions.InsertOne(ctx, sess)
 	return err
 }
@@ -72,6 +74,7 @@ func (s *Store) SessionByID(ctx context.Context, id string, now time.Time) (*Ses
 
 // DeleteSession revokes a session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	defer s.lockWrite()()
 	_, err := s.sessions.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return err
 }

@@ -19,6 +19,9 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
 	}
+	if err := s.checkLogin(c, req.Email, req.Password); err != nil {
+		return err
+	}
 	tok, u, err := s.Auth.Login(c.UserContext(), req.Email, req.Password, "api")
 	if err != nil {
 		return err

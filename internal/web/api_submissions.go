@@ -42,6 +42,9 @@ func (s *Server) apiSubmit(c *fiber.Ctx) error {
 		s.reject(c, "bad_json")
 		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ: %v (malformed JSON).", err)
 	}
+	if err := s.limitSender(c, req.Phone, req.Email); err != nil {
+		return err
+	}
 	rec, err := s.Intake.Accept(c.UserContext(), intake.Input{
 		Channel:        desk.ChannelWeb,
 		IdempotencyKey: c.Get("Idempotency-Key"),

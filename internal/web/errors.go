@@ -54,6 +54,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		code, msg = fiberCode(fe.Code), fe.Message
+		if m, ok := edgeMessages[fe.Code]; ok && fe.Message == utils.StatusMessage(fe.Code) {
+			msg = m // the server's own English default (limits.go)
+		}
 	}
 	var fields map[string]string
 	var de *desk.Error

@@ -6,14 +6,22 @@ import (
 	"github.com/civicdesk/civicdesk/internal/auth"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/intake"
+	"github.com/civicdesk/civicdesk/internal/spam"
 )
 
 type submitForm struct {
 	Name, Phone, Email, Province, Category, Title, Body string
+	// FormTS is the signed time the form was first shown (spam.
+	// SignFormTime); a re-rendered form keeps it, so correcting one field
+	// quickly does not look like a bot.
+	FormTS string
 }
 
 func (s *Server) renderSubmit(c *fiber.Ctx, f submitForm, key string, errs map[string]string, msg string) error {
 	cat := s.Catalog.Catalog()
+	if f.FormTS == "" {
+		f.FormTS = spam.SignFormTime(s.Secret, s.Clock.Now())
+	}
 	if key == "" {
 		// A key per rendered form: a double click or a resent POST makes
 		// one ticket, not two.
@@ -41,12 +49,25 @@ func (s *Server) submitPost(c *fiber.Ctx) error {
 		Title: c.FormValue("title"), Body: c.FormValue("body"),
 	}
 	f = submitForm{Name: clone(f.Name), Phone: clone(f.Phone), Email: clone(f.Email), Province: clone(f.Province),
-		Category: clone(f.Category), Title: clone(f.Title), Body: clone(f.Body)}
+		Category: clone(f.Category), Title: clone(f.Title), Body: clone(f.Body), FormTS: clone(c.FormValue("form_ts"))}
 	key := clone(c.FormValue("idempotency_key"))
+	// An unverifiable token (stale tab, tampering) means "age unknown",
+	// never "bot"; the form re-renders with a fresh one.
+	age, ok := spam.VerifyFormTime(s.Secret, f.FormTS, s.Clock.Now())
+	if !ok {
+		f.FormTS = ""
+	}
+	if err := s.limitSender(c, f.Phone, f.Email); err != nil {
+		// Re-render so that the citizen's text is not lost; Retry-After is set.
+		c.Status(fiber.StatusTooManyRequests)
+		msg := desk.ErrorMessage(err)
+		return s.renderSubmit(c, f, key, map[string]string{"_": msg}, msg)
+	}
 	rec, err := s.Intake.Accept(c.UserContext(), intake.Input{
 		Channel: desk.ChannelWeb, IdempotencyKey: key,
 		Name: f.Name, Phone: f.Phone, Email: f.Email, Province: f.Province, Category: f.Category,
 		Title: f.Title, Body: f.Body, Honeypot: clone(c.FormValue("website")), RemoteIP: c.IP(),
+		FormAge: age,
 	})
 	if err != nil {
 		var de *desk.Error

@@ -17,10 +17,13 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/auth"
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/hotline"
 	"github.com/civicdesk/civicdesk/internal/intake"
 	"github.com/civicdesk/civicdesk/internal/metrics"
+	"github.com/civicdesk/civicdesk/internal/quarantine"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 	"github.com/civicdesk/civicdesk/templates"
 )
 
@@ -40,6 +43,13 @@ type Server struct {
 	SecureTLS bool // set cookies Secure (behind TLS)
 	// Ready reports whether every backend answers; /readyz calls it.
 	Ready func(ctx context.Context) error
+	// Tickets routes, transfers, keeps SLA clocks, and edits routing
+	// rules and calendar overrides.
+	Tickets *tickets.Service
+	// Hotline handles calls, the CTI webhook and the console feed.
+	Hotline *hotline.Service
+	// Quarantine reviews what the spam check held back.
+	Quarantine *quarantine.Service
 
 	pages *templates.Set
 }
@@ -49,6 +59,9 @@ type Limits struct {
 	Submit ratelimit.Rule
 	Login  ratelimit.Rule
 	Track  ratelimit.Rule
+	// Sender limits submissions per phone number and per e-mail address
+	// (limit_sender.go).
+	Sender ratelimit.Rule
 }
 
 // App builds the Fiber application with every route.
@@ -78,6 +91,7 @@ func (s *Server) App() (*fiber.App, error) {
 	}))
 	app.Use(s.requestLog)
 	app.Use(s.sizeLimit)
+	app.Use(s.headerLimit) // limits.go
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -93,7 +107,34 @@ func (s *Server) App() (*fiber.App, error) {
 	api.Post("/login", s.limit(s.Limits.Login), s.apiLogin)
 	api.Get("/tickets", s.apiAuth, s.apiTickets)
 	api.Get("/tickets/:code", s.apiAuth, s.apiTicket)
+	api.Get("/tickets/:code/attachments/:id", s.apiAuth, s.apiTicketAttachment) // emailed files
 	api.Post("/admin/users", s.apiAuth, s.apiCreateUser)
+	// Spam: the quarantine review and the rules (api_quarantine.go, api_spam_rules.go).
+	api.Post("/tickets/:code/release", s.apiAuth, s.apiRelease)
+	api.Post("/tickets/:code/confirm-spam", s.apiAuth, s.apiConfirmSpam)
+	api.Get("/admin/spam-rules", s.apiAuth, s.apiSpamRules)
+	api.Put("/admin/spam-rules", s.apiAuth, s.apiPutSpamRules)
+	// Routing, transfers and the calendar (api_ticket_transfer.go,
+	// api_admin_rules.go, api_admin_calendar.go).
+	api.Post("/tickets/:code/route", s.apiAuth, s.apiRoute)
+	api.Post("/tickets/:code/return", s.apiAuth, s.apiReturn)
+	api.Post("/tickets/:code/transfer", s.apiAuth, s.apiTransfer)
+	api.Get("/admin/rules", s.apiAuth, s.apiRules)
+	api.Post("/admin/rules", s.apiAuth, s.apiCreateRule)
+	api.Put("/admin/rules/:id", s.apiAuth, s.apiUpdateRule)
+	api.Delete("/admin/rules/:id", s.apiAuth, s.apiDeleteRule)
+	api.Get("/admin/calendar/overrides", s.apiAuth, s.apiOverrides)
+	api.Post("/admin/calendar/overrides", s.apiAuth, s.apiPutOverride)
+	api.Delete("/admin/calendar/overrides/:date", s.apiAuth, s.apiDeleteOverride)
+	// Hotline (api_calls.go, api_cti.go).
+	api.Post("/cti/:token", s.apiCTI)
+	api.Post("/calls", s.apiAuth, s.apiLogCall)
+	api.Get("/calls", s.apiAuth, s.apiCalls)
+	api.Get("/callers/:phone", s.apiAuth, s.apiCaller)
+	api.Get("/blocked-numbers", s.apiAuth, s.apiBlocked)
+	api.Post("/blocked-numbers", s.apiAuth, s.apiBlock)
+	api.Delete("/blocked-numbers/:phone", s.apiAuth, s.apiUnblock)
+	api.Get("/admin/cti", s.apiAuth, s.apiCTIInfo)
 	api.Use(func(c *fiber.Ctx) error {
 		return desk.Errorf(desk.ENOTFOUND, "Không có đường dẫn API này (no such API endpoint): %s %s", c.Method(), c.Path())
 	})
@@ -110,6 +151,22 @@ func (s *Server) App() (*fiber.App, error) {
 	web.Post("/staff/login", s.limit(s.Limits.Login), s.loginPost)
 	web.Post("/staff/logout", s.logout)
 	web.Get("/staff/inbox", s.requireUser, s.inbox)
+	// The spam quarantine review (staff_quarantine.go).
+	web.Get("/staff/quarantine", s.requireUser, s.quarantinePage)
+	web.Post("/staff/quarantine/:code/release", s.requireUser, s.quarantineRelease)
+	web.Post("/staff/quarantine/:code/confirm", s.requireUser, s.quarantineConfirm)
+	// Routing rules admin page (staff_rules.go).
+	web.Get("/staff/admin/rules", s.requireUser, s.rulesPage)
+	web.Post("/staff/admin/rules", s.requireUser, s.rulesSave)
+	web.Post("/staff/admin/rules/:id/delete", s.requireUser, s.rulesDelete)
+	web.Post("/staff/admin/rules/:id/move", s.requireUser, s.rulesMove)
+	// Hotline console and call log (staff_console*.go, staff_calls.go).
+	web.Get("/staff/console", s.requireUser, s.console)
+	web.Get("/staff/console/events", s.requireUser, s.consoleEvents)
+	web.Get("/staff/console/caller", s.requireUser, s.consoleCaller)
+	web.Post("/staff/console/calls", s.requireUser, s.consoleLogCall)
+	web.Post("/staff/console/block", s.requireUser, s.consoleBlock)
+	web.Get("/staff/calls", s.requireUser, s.callLog)
 	web.Use(func(c *fiber.Ctx) error {
 		return desk.Errorf(desk.ENOTFOUND, "Không tìm thấy trang (page not found).")
 	})

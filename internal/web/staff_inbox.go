@@ -1,15 +1,22 @@
 package web
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
 )
 
 type inboxRow struct {
 	TrackingCode, Title, AgencyName, Status string
 	CreatedAt, DueAt                        time.Time
 	Overdue                                 bool
+	// Suspect marks tickets the spam check tagged; shown to coordinators
+	// and admins only, so that agency staff are not biased against the
+	// citizen.
+	Suspect bool
 }
 
 // inbox: GET /staff/inbox, the agency's open tickets, most urgent due date
@@ -32,6 +39,7 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 		if a := cat.Agency(t.Agency); a != nil {
 			r.AgencyName = a.Name
 		}
+		r.Suspect = !u.Role.AgencyBound() && slices.Contains(t.Tags, desk.TagSpamSuspect)
 		rows = append(rows, r)
 	}
 	var agencyName string

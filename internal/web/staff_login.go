@@ -18,6 +18,10 @@ func (s *Server) loginForm(c *fiber.Ctx) error {
 // loginPost: POST /staff/login.
 func (s *Server) loginPost(c *fiber.Ctx) error {
 	email := clone(c.FormValue("email"))
+	if err := s.checkLogin(c, email, c.FormValue("password")); err != nil {
+		c.Status(fiber.StatusBadRequest)
+		return s.render(c, "login", s.t(c, "login.title"), fiber.Map{"Error": desk.ErrorMessage(err)})
+	}
 	tok, _, err := s.Auth.Login(c.UserContext(), email, c.FormValue("password"), "web")
 	if err != nil {
 		if desk.ErrorCode(err) != desk.EUNAUTH {

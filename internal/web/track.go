@@ -83,6 +83,21 @@ func (s *Server) publicView(c *fiber.Ctx, t *desk.Ticket) *trackView {
 			if a := cat.Agency(e.To); a != nil {
 				entry.Detail = a.Name
 			}
+		case desk.EventReturned, desk.EventTransferred:
+			// Agencies only: never who moved it or why (staff names and
+			// internal reasons stay on the staff side).
+			from, to := e.From, e.To
+			if a := cat.Agency(from); a != nil {
+				from = a.Name
+			}
+			if a := cat.Agency(to); a != nil {
+				to = a.Name
+			}
+			entry.Detail = from + " → " + to
+		case desk.EventClockResumed:
+			if d, err := time.Parse(time.RFC3339, e.To); err == nil {
+				entry.Detail = d.In(hcm).Format("02/01/2006")
+			}
 		case desk.EventDueSet:
 			if d, err := time.Parse(time.RFC3339, e.To); err == nil {
 				entry.Detail = d.In(hcm).Format("02/01/2006")

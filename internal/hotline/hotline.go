@@ -1,0 +1,386 @@
+// Package hotline is the call-center side of civicdesk: call records, the
+// PBX's CTI events, the caller's history by phone number, blocked numbers
+// and the live event feed behind the operator console.
+//
+// A call is a record of its own. A call that opens or adds to a ticket
+// goes through intake.Accept like every other channel, with the call id as
+// the idempotency key, so logging a call twice makes one ticket.
+//
+// Every operation checks the actor here, in the service: only operators,
+// coordinators and admins handle calls (desk.MayHandleCalls).
+package hotline
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/intake"
+	"github.com/civicdesk/civicdesk/internal/phone"
+	"github.com/civicdesk/civicdesk/internal/ratelimit"
+	"github.com/civicdesk/civicdesk/internal/store"
+)
+
+// Service handles calls.
+type Service struct {
+	Store   *store.Store
+	Intake  *intake.Service
+	Broker  *Broker
+	Clock   desk.Clock
+	Log     *slog.Logger
+	Limiter *ratelimit.Limiter
+	// CTIRule limits newCall events per calling number.
+	CTIRule ratelimit.Rule
+	// ConfiguredToken is CIVICDESK_CTI_TOKEN; empty generates one.
+	ConfiguredToken string
+
+	tokenMu sync.Mutex
+	token   string
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
+
+func forbidden() error {
+	return desk.Errorf(desk.EFORBIDDEN, "Chỉ điện thoại viên, điều phối viên và quản trị viên được xem cuộc gọi (operators only).")
+}
+
+// LogInput is a call as the operator logs it, from the console or the API.
+type LogInput struct {
+	// CallID links the log to the PBX's call; empty for a call logged by
+	// hand, when one is made up (so only a given id makes a retry safe).
+	CallID     string
+	Phone      string
+	Name       string
+	Province   string
+	Category   string
+	Title      string // new_ticket: defaults to the summary's first line
+	Summary    string // what the caller said, recorded faithfully
+	Answer     string // answered_on_call: the answer given
+	Outcome    desk.Outcome
+	TicketCode string // added_to_ticket: the caller's existing ticket
+	StartedAt  time.Time
+	EndedAt    time.Time
+}
+
+// LogResult is a logged call and, when it went through intake, the
+// tracking code of the ticket it made or added to.
+type LogResult struct {
+	Call         *desk.Call
+	TrackingCode string
+	// Duplicate is true when intake had this call already.
+	Duplicate bool
+}
+
+func cleanText(s string) string { return strings.TrimSpace(norm.NFC.String(s)) }
+
+// LogCall records the operator's log of a call. new_ticket and
+// added_to_ticket go through intake.Accept with channel hotline and the
+// call id as idempotency key. EINVALID lists problems per field and
+// stores nothing; EFORBIDDEN for anyone but operators, coordinators and
+// admins.
+func (s *Service) LogCall(ctx context.Context, actor *desk.User, in LogInput) (*LogResult, error) {
+	if !desk.MayHandleCalls(actor) {
+		return nil, forbidden()
+	}
+	fields := map[string]string{}
+	in.Summary, in.Answer, in.Name, in.Title = cleanText(in.Summary), cleanText(in.Answer), cleanText(in.Name), cleanText(in.Title)
+	in.Province, in.Category, in.TicketCode, in.CallID = cleanText(in.Province), cleanText(in.Category), cleanText(in.TicketCode), strings.TrimSpace(in.CallID)
+	if !in.Outcome.Valid() {
+		fields["outcome"] = "Kết quả không hợp lệ (unknown outcome)."
+	}
+	if in.CallID != "" && !validCallID(in.CallID) {
+		fields["call_id"] = "Mã cuộc gọi không hợp lệ (invalid call id)."
+	}
+	if in.Summary == "" {
+		fields["summary"] = "Cần ghi nội dung cuộc gọi (a summary is required)."
+	} else if utf8.RuneCountInString(in.Summary) > intake.MaxBody {
+		fields["summary"] = "Quá dài (too long)."
+	}
+	if utf8.RuneCountInString(in.Answer) > intake.MaxBody {
+		fields["answer"] = "Quá dài (too long)."
+	}
+	if utf8.RuneCountInString(in.Name) > intake.MaxName {
+		fields["name"] = "Quá dài (too long)."
+	}
+	switch in.Outcome {
+	case desk.OutcomeAnswered:
+		if in.Answer == "" {
+			fields["answer"] = "Cần ghi nội dung đã trả lời (record the answer given)."
+		}
+	case desk.OutcomeAddedTicket:
+		if in.TicketCode == "" {
+			fields["ticket"] = "Cần mã phiếu đã có (the existing ticket's code is required)."
+		}
+	}
+	var existing *desk.Call
+	if in.CallID != "" && fields["call_id"] == "" {
+		c, err := s.Store.CallByCallID(ctx, in.CallID)
+		if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
+			return nil, err
+		}
+		existing = c
+	}
+	ph := strings.TrimSpace(in.Phone)
+	if ph != "" {
+		n, err := phone.Normalize(ph)
+		if err != nil {
+			fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+		}
+		ph = n
+	} else if existing != nil {
+		ph = existing.Phone
+	} else {
+		fields["phone"] = "Cần số điện thoại của người gọi (the caller's number is required)."
+	}
+	var target *desk.Ticket
+	if in.Outcome == desk.OutcomeAddedTicket && in.TicketCode != "" {
+		code, ok := desk.NormalizeTrackingCode(in.TicketCode)
+		if ok {
+			t, err := s.Store.TicketByCode(ctx, actor, code)
+			if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
+				return nil, err
+			}
+			target = t
+		}
+		if target == nil {
+			fields["ticket"] = "Không tìm thấy phiếu với mã này (no ticket has this code)."
+		}
+	}
+	if len(fields) > 0 {
+		return nil, &desk.Error{Code: desk.EINVALID, Message: "Vui lòng kiểm tra lại thông tin cuộc gọi (please check the call form).", Fields: fields}
+	}
+
+	now := s.now()
+	if in.CallID == "" {
+		in.CallID = "m-" + store.NewID()
+	}
+	res := &LogResult{}
+	switch in.Outcome {
+	case desk.OutcomeNewTicket:
+		title := in.Title
+		if title == "" {
+			title = firstLine(in.Summary, 120)
+		}
+		rec, err := s.Intake.Accept(ctx, intake.Input{Channel: desk.ChannelHotline, IdempotencyKey: "call:" + in.CallID,
+			Name: in.Name, Phone: ph, Province: in.Province, Category: in.Category, Title: title, Body: in.Summary})
+		if err != nil {
+			return nil, err
+		}
+		res.TrackingCode, res.Duplicate = rec.TrackingCode, rec.Duplicate
+	case desk.OutcomeAddedTicket:
+		name := in.Name
+		if name == "" {
+			name = target.Citizen.Name
+		}
+		if name == "" {
+			name = phone.Display(ph)
+		}
+		rec, err := s.Intake.Accept(ctx, intake.Input{Channel: desk.ChannelHotline, IdempotencyKey: "call:" + in.CallID,
+			Name: name, Phone: ph, Category: target.Category, Title: "Bổ sung qua đường dây nóng", Body: in.Summary,
+			ReplyTo: target.TrackingCode})
+		if err != nil {
+			return nil, err
+		}
+		res.TrackingCode, res.Duplicate = target.TrackingCode, rec.Duplicate
+	}
+	started := in.StartedAt.UTC().Truncate(time.Millisecond)
+	if started.IsZero() || started.After(now) {
+		started = now
+	}
+	if existing != nil {
+		started = existing.StartedAt
+	}
+	ended := in.EndedAt.UTC().Truncate(time.Millisecond)
+	if ended.IsZero() || ended.After(now) {
+		ended = now
+	}
+	c := &desk.Call{CallID: in.CallID, Phone: ph, Direction: desk.DirectionIn, StartedAt: started, AnsweredAt: started,
+		EndedAt: ended, Day: Day(started), Operator: actor.ID, OperatorName: actor.Name, Outcome: in.Outcome,
+		Answer: in.Answer, Summary: in.Summary, CallerName: in.Name, Province: in.Province, Category: in.Category,
+		TicketCode: res.TrackingCode, LoggedAt: now, UpdatedAt: now}
+	// Times the PBX reported stand; the operator's only fill gaps.
+	if existing != nil && !existing.AnsweredAt.IsZero() {
+		c.AnsweredAt = time.Time{}
+	}
+	if existing != nil && !existing.EndedAt.IsZero() {
+		c.EndedAt = time.Time{}
+	}
+	saved, err := s.Store.SaveCallLog(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	res.Call = saved
+	s.Log.Info("call logged", "call", saved.CallID, "outcome", saved.Outcome, "ticket", res.TrackingCode, "operator", actor.ID)
+	return res, nil
+}
+
+func firstLine(s string, max int) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > max {
+		r := []rune(s)
+		s = strings.TrimSpace(string(r[:max-1])) + "…"
+	}
+	return s
+}
+
+// History is a caller's history across every channel: the tickets with
+// their number (open first, then newest) and their calls.
+type History struct {
+	Phone   string              `json:"phone"`
+	Display string              `json:"display"`
+	Name    string              `json:"name"`
+	Tickets []*desk.Ticket      `json:"tickets"`
+	Calls   []*desk.Call        `json:"calls"`
+	Blocked *desk.BlockedNumber `json:"blocked,omitempty"`
+	// Queries is how many database round trips the lookup made.
+	Queries int `json:"queries"`
+}
+
+// History limits: an operator reads the first screen only.
+const (
+	HistoryTickets = 50
+	HistoryCalls   = 20
+)
+
+// CallerHistory looks up everything about the caller with number raw,
+// written any way phone.Normalize accepts. It makes three database round
+// trips, each served by an index on MongoDB: tickets {citizen.phone,
+// created_at}, calls {phone, started_at} and blocked_numbers {_id}.
+func (s *Service) CallerHistory(ctx context.Context, actor *desk.User, raw string) (*History, error) {
+	if !desk.MayHandleCalls(actor) {
+		return nil, forbidden()
+	}
+	n, err := phone.Normalize(raw)
+	if err != nil {
+		return nil, desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+	}
+	h := &History{Phone: n, Display: phone.Display(n)}
+	if h.Tickets, err = s.Store.TicketsByPhone(ctx, actor, n, HistoryTickets); err != nil {
+		return nil, err
+	}
+	if h.Calls, err = s.Store.Calls(ctx, desk.CallFilter{Phone: n, Limit: HistoryCalls}); err != nil {
+		return nil, err
+	}
+	b, err := s.Store.BlockedNumber(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil && b.Active(s.now()) {
+		h.Blocked = b
+	}
+	h.Queries = 3
+	// Open tickets first, most urgent due first; then the rest, newest first.
+	sort.SliceStable(h.Tickets, func(i, j int) bool {
+		a, b := h.Tickets[i], h.Tickets[j]
+		if a.Open() != b.Open() {
+			return a.Open()
+		}
+		if a.Open() && !a.DueAt.Equal(b.DueAt) {
+			return a.DueAt.Before(b.DueAt)
+		}
+		return a.CreatedAt.After(b.CreatedAt)
+	})
+	var newest time.Time
+	for _, t := range h.Tickets {
+		if t.Citizen.Name != "" && t.CreatedAt.After(newest) {
+			h.Name, newest = t.Citizen.Name, t.CreatedAt
+		}
+	}
+	for _, c := range h.Calls {
+		if c.CallerName != "" && c.StartedAt.After(newest) {
+			h.Name, newest = c.CallerName, c.StartedAt
+		}
+	}
+	return h, nil
+}
+
+// Calls lists calls for operators and their supervisors.
+func (s *Service) Calls(ctx context.Context, actor *desk.User, f desk.CallFilter) ([]*desk.Call, error) {
+	if !desk.MayHandleCalls(actor) {
+		return nil, forbidden()
+	}
+	if f.Phone != "" {
+		n, err := phone.Normalize(f.Phone)
+		if err != nil {
+			return nil, desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+		}
+		f.Phone = n
+	}
+	return s.Store.Calls(ctx, f)
+}
+
+// MaxBlockReason bounds a block's reason, in characters.
+const MaxBlockReason = 500
+
+// Block makes the PBX reject calls from raw until until (zero: for good).
+func (s *Service) Block(ctx context.Context, actor *desk.User, raw, reason string, until time.Time) (*desk.BlockedNumber, error) {
+	if !desk.MayHandleCalls(actor) {
+		return nil, forbidden()
+	}
+	fields := map[string]string{}
+	n, err := phone.Normalize(raw)
+	if err != nil {
+		fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+	}
+	reason = cleanText(reason)
+	switch {
+	case reason == "":
+		fields["reason"] = "Cần ghi lý do chặn (a reason is required)."
+	case utf8.RuneCountInString(reason) > MaxBlockReason:
+		fields["reason"] = "Quá dài (too long)."
+	}
+	now := s.now()
+	if !until.IsZero() && !until.After(now) {
+		fields["until"] = "Thời hạn phải ở tương lai (the expiry must be in the future)."
+	}
+	if len(fields) > 0 {
+		return nil, &desk.Error{Code: desk.EINVALID, Message: "Vui lòng kiểm tra lại (please check the form).", Fields: fields}
+	}
+	b := &desk.BlockedNumber{Phone: n, Reason: reason, ExpiresAt: until.UTC(), By: actor.ID, CreatedAt: now}
+	if err := s.Store.BlockNumber(ctx, b); err != nil {
+		return nil, err
+	}
+	s.Log.Info("number blocked", "last4", phone.Last4(n), "by", actor.ID, "until", until)
+	return b, nil
+}
+
+// Unblock lifts a block.
+func (s *Service) Unblock(ctx context.Context, actor *desk.User, raw string) error {
+	if !desk.MayHandleCalls(actor) {
+		return forbidden()
+	}
+	n, err := phone.Normalize(raw)
+	if err != nil {
+		return desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+	}
+	return s.Store.UnblockNumber(ctx, n)
+}
+
+// Blocks lists the blocks still in force.
+func (s *Service) Blocks(ctx context.Context, actor *desk.User) ([]*desk.BlockedNumber, error) {
+	if !desk.MayHandleCalls(actor) {
+		return nil, forbidden()
+	}
+	all, err := s.Store.BlockedNumbers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := all[:0]
+	for _, b := range all {
+		if b.Active(now) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}

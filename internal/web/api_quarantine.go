@@ -1,0 +1,50 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/quarantine"
+)
+
+// reviewInput reads {"version": n, "note": "…"}; unknown fields are errors.
+func reviewInput(c *fiber.Ctx) (quarantine.Input, error) {
+	var in quarantine.Input
+	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return in, desk.Errorf(desk.EINVALID, "JSON không hợp lệ: %v (malformed JSON; expected {\"version\": n, \"note\": \"…\"}).", err)
+	}
+	return in, nil
+}
+
+// apiRelease: POST /api/v1/tickets/:code/release, coordinators and admins.
+// Routes a quarantined ticket normally; answers the routed ticket.
+func (s *Server) apiRelease(c *fiber.Ctx) error {
+	in, err := reviewInput(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.Quarantine.Release(c.UserContext(), userOf(c), c.Params("code"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+// apiConfirmSpam: POST /api/v1/tickets/:code/confirm-spam, coordinators
+// and admins. Keeps the ticket quarantined as confirmed spam.
+func (s *Server) apiConfirmSpam(c *fiber.Ctx) error {
+	in, err := reviewInput(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.Quarantine.ConfirmSpam(c.UserContext(), userOf(c), c.Params("code"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}

@@ -1,0 +1,168 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/spam"
+	"github.com/civicdesk/civicdesk/internal/store"
+)
+
+// SameBodyWindow is how far back identical bodies from other senders are
+// counted: a campaign runs over hours or days.
+const SameBodyWindow = 7 * 24 * time.Hour
+
+// SpamRules holds the scorer built from the administrators' current rules
+// (store.CurrentSpamRules), or the built-in rules while none are stored.
+// Every worker process reloads it periodically, so an edit made through
+// any web process applies everywhere within one period.
+type SpamRules struct {
+	Store *store.Store
+	Log   *slog.Logger
+
+	cur     atomic.Pointer[spam.Scorer]
+	version atomic.Int64 // stored version loaded; 0 = built-in rules
+}
+
+// Scorer returns the scorer for the current rules. It never returns nil.
+func (r *SpamRules) Scorer() *spam.Scorer {
+	if r == nil {
+		return spam.DefaultScorer()
+	}
+	if s := r.cur.Load(); s != nil {
+		return s
+	}
+	return spam.DefaultScorer()
+}
+
+// Load reads the current rules from the store and swaps them in if they
+// changed. A stored document that no longer compiles (it was validated when
+// stored, so only a downgrade could cause this) keeps the previous rules
+// and is reported.
+func (r *SpamRules) Load(ctx context.Context) error {
+	d, err := r.Store.CurrentSpamRules(ctx)
+	if desk.ErrorCode(err) == desk.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if int64(d.Version) == r.version.Load() {
+		return nil
+	}
+	rules, err := spam.ParseRules([]byte(d.Document))
+	if err != nil {
+		return fmt.Errorf("stored spam rules version %d: %w", d.Version, err)
+	}
+	sc, err := spam.NewScorer(rules)
+	if err != nil {
+		return fmt.Errorf("stored spam rules version %d: %w", d.Version, err)
+	}
+	r.cur.Store(sc)
+	r.version.Store(int64(d.Version))
+	r.Log.Info("spam rules loaded", "version", d.Version, "by", d.UpdatedBy)
+	return nil
+}
+
+// Run reloads the rules every period until ctx ends.
+func (r *SpamRules) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := r.Load(ctx); err != nil && ctx.Err() == nil {
+				r.Log.Warn("spam rules reload failed; keeping the previous rules", "err", err)
+			}
+		}
+	}
+}
+
+// spamInput gathers what the scorer needs about sub: the message, the
+// signals the web edge recorded (honeypot, form age) and the context only
+// the store knows (identical bodies, the sender's history). A failed read
+// leaves its count at zero and is logged: those counts can only add
+// suspicion, and holding back a citizen because a count could not be read
+// would be the worse mistake.
+func (h *IntakeHandler) spamInput(ctx context.Context, sub *desk.Submission) spam.Input {
+	in := spam.Input{
+		Channel: string(sub.Channel), Name: sub.Citizen.Name, Email: sub.Citizen.Email, Phone: sub.Citizen.Phone,
+		Province: sub.Citizen.Province, Title: sub.Title, Body: sub.Body, Honeypot: sub.Honeypot, FormAge: sub.FormAge,
+	}
+	n, err := h.Store.SameBodySenders(ctx, sub, sub.ReceivedAt.Add(-SameBodyWindow))
+	if err != nil {
+		h.Log.Warn("spam check: counting identical bodies failed", "submission", sub.ID, "err", err)
+	}
+	in.SameBodyCount = n
+	in.SenderSpamCount, in.SenderHamCount, err = h.Store.SenderHistory(ctx, desk.SenderKeys(sub.Citizen))
+	if err != nil {
+		h.Log.Warn("spam check: reading sender history failed", "submission", sub.ID, "err", err)
+	}
+	return in
+}
+
+// screenSpam is the spam step of intake:process, the same for every
+// channel. It scores the submission and applies the verdict to the ticket
+// about to be inserted:
+//
+//   - clean: delivered as built, with an internal spam_checked event;
+//   - suspect: delivered as built, tagged desk.TagSpamSuspect for the
+//     coordinators, with the event;
+//   - spam: quarantined. The routing buildTicket computed is undone: no
+//     agency, no agency path (so no agency inbox or search sees it), no
+//     deadlines and no timers, and nothing is sent to the citizen. The
+//     score breakdown is kept on the ticket for the review, which can
+//     release it (routing it then) or confirm it.
+//
+// Re-running it for the same submission gives the same verdict unless the
+// rules or the context changed meanwhile; either way the ticket is only
+// inserted once.
+func (h *IntakeHandler) screenSpam(ctx context.Context, sub *desk.Submission, t *desk.Ticket) {
+	res := h.Spam.Scorer().Score(h.spamInput(ctx, sub))
+	now := h.Clock.Now().UTC()
+	check := &desk.SpamCheck{Score: res.Score, Verdict: string(res.Verdict), RulesVersion: res.RulesVersion, CheckedAt: now}
+	for _, s := range res.Signals {
+		check.Signals = append(check.Signals, desk.SpamSignal{Rule: s.Rule, Weight: s.Weight, Detail: s.Detail})
+	}
+	t.Spam = check
+	note := fmt.Sprintf("%s, score %.2f (rules v%d)", res.Verdict, res.Score, res.RulesVersion)
+	switch res.Verdict {
+	case spam.Spam:
+		check.Review = desk.SpamPending
+		// The routing decision is not kept: release re-runs routing with
+		// the rules of that day.
+		t.Status = desk.StatusQuarantined
+		t.Agency, t.AgencyPath, t.SuggestedAgency = "", []string{}, ""
+		t.Priority, t.RoutingRule, t.Hops, t.Custody = "", "", nil, nil
+		store.SLAFields{}.ApplyTo(t)
+		var kept []desk.Event
+		for _, ev := range t.Events {
+			if ev.Type == desk.EventReceived {
+				kept = append(kept, ev)
+			}
+		}
+		t.Events = append(kept, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventQuarantined, Note: note})
+	case spam.Suspect:
+		t.Tags = append(t.Tags, desk.TagSpamSuspect)
+		t.Events = append(t.Events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventSpamChecked, To: desk.SpamSuspect, Note: note})
+	default:
+		t.Events = append(t.Events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventSpamChecked, To: desk.SpamClean, Note: note})
+	}
+	if res.Verdict != spam.Clean {
+		h.Log.Info("spam check", "submission", sub.ID, "code", sub.TrackingCode, "channel", sub.Channel,
+			"verdict", res.Verdict, "score", res.Score, "rules", res.RulesVersion)
+	}
+}
+
+// Acknowledge reports whether the citizen may be sent the acknowledgement
+// for a newly created ticket. Quarantined tickets are never acknowledged;
+// the quarantine review calls its release hook (quarantine.Service.
+// OnReleased) when a coordinator releases one, and that is where its
+// acknowledgement belongs.
+func Acknowledge(t *desk.Ticket) bool { return t.Status != desk.StatusQuarantined }
