@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/civicdesk/civicdesk/internal/calendar"
 )
 
 //go:embed *.html
@@ -36,13 +38,7 @@ type Set struct {
 }
 
 // hcm is Vietnam's time zone; dates are shown in local time.
-var hcm = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
-	}
-	return loc
-}()
+var hcm = calendar.Location()
 
 // Parse parses every page with the layout.
 func Parse() (*Set, error) {

@@ -51,7 +51,8 @@ func (r *Reconciler) Run(ctx context.Context) {
 	}
 }
 
-// Once re-enqueues up to 1000 stuck submissions and returns how many.
+// Once looks at up to 1000 stuck submissions and returns how many it
+// queued (one whose task is already waiting is left alone).
 func (r *Reconciler) Once(ctx context.Context) (int, error) { return r.once(ctx, r.Grace) }
 
 func (r *Reconciler) once(ctx context.Context, grace time.Duration) (int, error) {
@@ -59,10 +60,15 @@ func (r *Reconciler) once(ctx context.Context, grace time.Duration) (int, error)
 	if err != nil {
 		return 0, err
 	}
+	queued := 0
 	for _, id := range ids {
-		if err := r.Queue.EnqueueIntake(ctx, id); err != nil {
-			return 0, err
+		ok, err := r.Queue.RequeueIntake(ctx, id)
+		if err != nil {
+			return queued, err
+		}
+		if ok {
+			queued++
 		}
 	}
-	return len(ids), nil
+	return queued, nil
 }

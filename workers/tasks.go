@@ -87,19 +87,45 @@ type Queue struct {
 // (retries exhausted) it is brought back to pending: a stored submission
 // must always reach a ticket.
 func (q *Queue) EnqueueIntake(ctx context.Context, submissionID string) error {
+	_, err := q.enqueueIntake(ctx, submissionID, false)
+	return err
+}
+
+// RequeueIntake is EnqueueIntake for a submission that has waited past the
+// reconciler's grace period. If its task is still "active", the worker that
+// took it may have died holding it: asynq gives such a task back only after
+// its lease lapses and the recoverer's next pass, minutes later. So a second
+// copy is queued under another id (one per minute at most). The handler is
+// idempotent, so whichever copy runs second changes nothing. It reports
+// whether anything was queued.
+func (q *Queue) RequeueIntake(ctx context.Context, submissionID string) (bool, error) {
+	return q.enqueueIntake(ctx, submissionID, true)
+}
+
+func (q *Queue) enqueueIntake(ctx context.Context, submissionID string, stale bool) (bool, error) {
 	t, err := NewIntakeTask(submissionID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	_, err = q.Client.EnqueueContext(ctx, t)
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		info, ierr := q.Inspector.GetTaskInfo(QueueCritical, IntakeTaskID(submissionID))
-		if ierr == nil && info.State == asynq.TaskStateArchived {
-			return q.Inspector.RunTask(QueueCritical, info.ID)
-		}
-		return nil
+	if !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return err == nil, err
 	}
-	return err
+	info, ierr := q.Inspector.GetTaskInfo(QueueCritical, IntakeTaskID(submissionID))
+	switch {
+	case ierr != nil:
+		return false, nil // it finished between the two calls
+	case info.State == asynq.TaskStateArchived:
+		return true, q.Inspector.RunTask(QueueCritical, info.ID)
+	case info.State == asynq.TaskStateActive && stale:
+		copyID := fmt.Sprintf("%s:again:%d", IntakeTaskID(submissionID), time.Now().Unix()/60)
+		_, err := q.Client.EnqueueContext(ctx, t, asynq.TaskID(copyID))
+		if errors.Is(err, asynq.ErrTaskIDConflict) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	return false, nil
 }
 
 // EnqueueIndex queues a ticket for indexing.

@@ -54,6 +54,8 @@ func startChild(t *testing.T, dir, addr string) *child {
 		"CIVICDESK_RECONCILE_EVERY=200ms",
 		"CIVICDESK_RECONCILE_GRACE=1s",
 		"CIVICDESK_SMTP_ADDR=127.0.0.1:0", // not :2525, which a running civicdesk may hold
+		// The test polls the tracking API and submits from one address.
+		"CIVICDESK_LIMIT_TRACK=100000/1m", "CIVICDESK_LIMIT_SUBMIT=100000/1m", "CIVICDESK_LIMIT_SENDER=100000/1m",
 	)
 	if a := os.Getenv("CIVICDESK_TEST_REDIS_ADDR"); a != "" {
 		// A database of its own, away from the packages running alongside.

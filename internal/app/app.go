@@ -68,12 +68,13 @@ type App struct {
 
 	email emailState // email.go: SMTP in, mail out
 
-	catalog   atomic.Pointer[desk.Catalog]
-	cal       atomic.Pointer[calendar.Calendar]
-	provinces []string
-	closers   []func() error
-	bound     chan string
-	boundOnce sync.Once
+	catalog     atomic.Pointer[desk.Catalog]
+	cal         atomic.Pointer[calendar.Calendar]
+	provinces   []string
+	closers     []func() error
+	bound       chan string
+	boundOnce   sync.Once
+	refreshOnce sync.Once
 }
 
 // Options adjust Open for tests and tools.
@@ -255,21 +256,29 @@ func (a *App) Seed(ctx context.Context) error {
 	return nil
 }
 
-// refreshCatalog reloads the catalog periodically so that every process
-// sees admin edits made through another one.
-func (a *App) refreshCatalog(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.loadCatalog(ctx, false); err != nil && ctx.Err() == nil {
-				a.Log.Warn("catalog refresh failed", "err", err)
+// startRefresh reloads the catalog and the calendar overrides every 30 s
+// so that every process sees admin edits made through another. It starts
+// one loop per process, however many roles the process runs.
+func (a *App) startRefresh(ctx context.Context) {
+	a.refreshOnce.Do(func() {
+		go func() {
+			t := time.NewTicker(30 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				if err := a.loadCatalog(ctx, false); err != nil && ctx.Err() == nil {
+					a.Log.Warn("catalog refresh failed", "err", err)
+				}
+				if err := a.loadCalendar(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Warn("calendar refresh failed", "err", err)
+				}
 			}
-		}
-	}
+		}()
+	})
 }
 
 // ensureAdmin creates the configured admin. In embedded mode with no
@@ -376,7 +385,7 @@ func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.Cfg.HTTPAddr, err)
 	}
-	go a.refreshCalendar(ctx)
+	a.startRefresh(ctx)
 	a.boundOnce.Do(func() { a.bound <- ln.Addr().String() })
 	a.Log.Info("web: listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
@@ -417,16 +426,13 @@ func (a *App) RunWorker(ctx context.Context) error {
 	a.Log.Info("worker: started", "concurrency", a.Cfg.WorkerConc)
 	rec := &workers.Reconciler{Store: a.Store, Queue: a.Queue, Clock: a.Clock, Log: a.Log,
 		Every: a.Cfg.ReconcileEvery, Grace: a.Cfg.ReconcileGrace, FreshQueue: a.EmbeddedRedis != nil}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); rec.Run(ctx) }()
-	go func() { defer wg.Done(); a.refreshCatalog(ctx) }()
 	sweeper := &workers.SLASweeper{Tickets: a.Tickets, Every: a.Cfg.SLASweepEvery, Log: a.Log}
-	wg.Add(2)
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); rec.Run(ctx) }()
 	go func() { defer wg.Done(); sweeper.Run(ctx) }()
-	go func() { defer wg.Done(); a.refreshCalendar(ctx) }()
-	wg.Add(1)
 	go func() { defer wg.Done(); a.runIMAP(ctx) }() // email.go
+	a.startRefresh(ctx)
 	<-ctx.Done()
 	a.Log.Info("worker: draining tasks", "timeout", a.Cfg.ShutdownTimeout)
 	srv.Shutdown()

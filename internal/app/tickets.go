@@ -35,23 +35,6 @@ func (a *App) loadCalendar(ctx context.Context) error {
 	return nil
 }
 
-// refreshCalendar reloads the overrides periodically, so that every
-// process sees an override saved through another.
-func (a *App) refreshCalendar(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.loadCalendar(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Warn("calendar refresh failed", "err", err)
-			}
-		}
-	}
-}
-
 func (a *App) newTickets() *tickets.Service {
 	return &tickets.Service{
 		Store: a.Store, Catalog: a.Catalog, Provinces: func() []string { return a.provinces },

@@ -1,12 +1,6 @@
 package web
 
-import "time"
+import "github.com/civicdesk/civicdesk/internal/calendar"
 
 // hcm is Vietnam's time zone, for dates shown to people.
-var hcm = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
-	}
-	return loc
-}()
+var hcm = calendar.Location()
