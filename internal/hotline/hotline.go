@@ -253,9 +253,14 @@ const (
 )
 
 // CallerHistory looks up everything about the caller with number raw,
-// written any way phone.Normalize accepts. It makes three database round
-// trips, each served by an index on MongoDB: tickets {citizen.phone,
-// created_at}, calls {phone, started_at} and blocked_numbers {_id}.
+// written any way phone.Normalize accepts. Every read goes by _id, which
+// the embedded store (FerretDB v1) answers without scanning: the caller's
+// document in the callers collection (store/callers.go), then each of its
+// newest HistoryTickets tickets and HistoryCalls calls, a few at a time,
+// then blocked_numbers. That is 1 + tickets + calls + 1 round trips. A
+// caller with no document yet (data from before the collection, or bulk
+// loaded) is rebuilt from the tickets and calls first, with two scanning
+// queries and a write, so that the next lookup is fast.
 func (s *Service) CallerHistory(ctx context.Context, actor *desk.User, raw string) (*History, error) {
 	if !desk.MayHandleCalls(actor) {
 		return nil, forbidden()
@@ -265,20 +270,46 @@ func (s *Service) CallerHistory(ctx context.Context, actor *desk.User, raw strin
 		return nil, desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
 	}
 	h := &History{Phone: n, Display: phone.Display(n)}
-	if h.Tickets, err = s.Store.TicketsByPhone(ctx, actor, n, HistoryTickets); err != nil {
+	caller, err := s.Store.Caller(ctx, n)
+	if err != nil {
 		return nil, err
 	}
-	if h.Calls, err = s.Store.Calls(ctx, desk.CallFilter{Phone: n, Limit: HistoryCalls}); err != nil {
+	h.Queries = 1
+	if caller == nil {
+		var trips int
+		caller, trips, err = s.Store.RebuildCaller(ctx, n)
+		h.Queries += trips
+		if err != nil {
+			return nil, err
+		}
+		s.Log.Info("caller history: rebuilt the caller index for a number", "phone", phone.Last4(n), "tickets", len(caller.Tickets), "calls", len(caller.Calls))
+	}
+	ids := func(refs []store.CallerRef, max int) []string {
+		out := make([]string, 0, min(len(refs), max))
+		for _, r := range refs[:min(len(refs), max)] {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	tids, cids := ids(caller.Tickets, HistoryTickets), ids(caller.Calls, HistoryCalls)
+	if h.Tickets, err = s.Store.CallerTickets(ctx, actor, n, tids); err != nil {
 		return nil, err
 	}
+	if h.Calls, err = s.Store.CallerCalls(ctx, n, cids); err != nil {
+		return nil, err
+	}
+	h.Queries += len(tids) + len(cids)
+	// The index orders calls by the start known when each was recorded;
+	// the calls themselves have the final one.
+	sort.SliceStable(h.Calls, func(i, j int) bool { return h.Calls[i].StartedAt.After(h.Calls[j].StartedAt) })
 	b, err := s.Store.BlockedNumber(ctx, n)
 	if err != nil {
 		return nil, err
 	}
+	h.Queries++
 	if b != nil && b.Active(s.now()) {
 		h.Blocked = b
 	}
-	h.Queries = 3
 	// Open tickets first, most urgent due first; then the rest, newest first.
 	sort.SliceStable(h.Tickets, func(i, j int) bool {
 		a, b := h.Tickets[i], h.Tickets[j]
@@ -300,6 +331,10 @@ func (s *Service) CallerHistory(ctx context.Context, actor *desk.User, raw strin
 		if c.CallerName != "" && c.StartedAt.After(newest) {
 			h.Name, newest = c.CallerName, c.StartedAt
 		}
+	}
+	// The stored name may come from a ticket outside a scoped actor's view.
+	if h.Name == "" && desk.Scope(actor) == nil {
+		h.Name = caller.Name
 	}
 	return h, nil
 }

@@ -73,6 +73,11 @@ func (s *Store) ApplyCTIEvent(ctx context.Context, ev CTIEvent) (call *desk.Call
 		return c, false, err
 	}
 	c, err := s.applyCTI(ctx, ev)
+	if err == nil {
+		// Before the marker stands for good: if the caller index fails,
+		// the marker goes and the PBX's retry records the call again.
+		err = s.noteCallerCall(ctx, c)
+	}
 	if err != nil {
 		if _, derr := marks.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: key}}); derr != nil {
 			err = fmt.Errorf("%w (and removing the event marker failed: %v)", err, derr)
@@ -226,6 +231,9 @@ func (s *Store) SaveCallLog(ctx context.Context, c *desk.Call) (*desk.Call, erro
 		err := s.calls().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: c.CallID}}, upd,
 			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out)
 		if err == nil {
+			if err := s.noteCallerCall(ctx, &out); err != nil {
+				return nil, err
+			}
 			return &out, nil
 		}
 		if err != mongo.ErrNoDocuments {
@@ -237,6 +245,9 @@ func (s *Store) SaveCallLog(ctx context.Context, c *desk.Call) (*desk.Call, erro
 				continue
 			}
 			return nil, fmt.Errorf("insert call: %w", err)
+		}
+		if err := s.noteCallerCall(ctx, c); err != nil {
+			return nil, err
 		}
 		return c, nil
 	}
@@ -289,6 +300,9 @@ func (s *Store) InsertCalls(ctx context.Context, calls []*desk.Call) error {
 	docs := make([]any, len(calls))
 	for i, c := range calls {
 		docs[i] = c
+	}
+	if err := s.noteCallerCalls(ctx, calls); err != nil {
+		return err
 	}
 	_, err := s.calls().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err != nil && !mongo.IsDuplicateKeyError(err) {

@@ -19,6 +19,12 @@ var _ desk.TicketService = (*Store)(nil)
 // created=false: ticket creation is idempotent however often it is retried.
 func (s *Store) InsertTicket(ctx context.Context, t *desk.Ticket) (created bool, err error) {
 	defer s.lockWrite()()
+	// The caller index is written first: if it fails nothing is stored and
+	// the retry starts over, and if the insert then fails the entry points
+	// at no ticket, which readers skip (callers.go).
+	if err := s.noteCallerTicket(ctx, t); err != nil {
+		return false, err
+	}
 	if _, err := s.tickets.InsertOne(ctx, t); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
 			return false, nil
@@ -235,6 +241,9 @@ func (s *Store) InsertTickets(ctx context.Context, ts []*desk.Ticket) error {
 	defer s.lockWrite()()
 	if len(ts) == 0 {
 		return nil
+	}
+	if err := s.noteCallerTickets(ctx, ts); err != nil {
+		return err
 	}
 	docs := make([]any, len(ts))
 	for i, t := range ts {
