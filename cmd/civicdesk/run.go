@@ -9,8 +9,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/civicdesk/civicdesk/internal/app"
 	"github.com/civicdesk/civicdesk/internal/calendar"
 	"github.com/civicdesk/civicdesk/internal/config"
@@ -141,8 +139,6 @@ func (m Main) reindex(ctx context.Context, a *app.App) error {
 	if !ok {
 		return errors.New("this search backend cannot rebuild")
 	}
-	bar := progressbar.NewOptions64(total, progressbar.OptionSetWriter(m.Stderr), progressbar.OptionSetDescription("reindex"),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("tickets"), progressbar.OptionThrottle(200e6))
 	now := a.Clock.Now()
 	err = rb.Rebuild(ctx, int(total), func(ctx context.Context, put func(...search.Doc) error) error {
 		batch := make([]search.Doc, 0, 500)
@@ -152,19 +148,15 @@ func (m Main) reindex(ctx context.Context, a *app.App) error {
 				if err := put(batch...); err != nil {
 					return err
 				}
-				_ = bar.Add(len(batch))
-				batch = batch[:0]
+				batch = make([]search.Doc, 0, 500) // put may keep the slice
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		_ = bar.Add(len(batch))
 		return put(batch...)
-	}, nil)
-	_ = bar.Finish()
-	fmt.Fprintln(m.Stderr)
+	}, m.Stderr)
 	if err != nil {
 		return err
 	}

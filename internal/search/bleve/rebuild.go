@@ -10,10 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	blevelib "github.com/blevesearch/bleve/v2"
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/civicdesk/civicdesk/internal/search"
 )
@@ -74,7 +72,7 @@ func (x *Index) Rebuild(ctx context.Context, total int, feed func(ctx context.Co
 		}
 	}()
 
-	bar := newBar(total, progress)
+	bar := search.NewProgressBar(total, progress, IndexName)
 	var putMu sync.Mutex // feed may call put from several goroutines
 	// The builder cannot update a doc; a feed may still yield one twice
 	// (a Mongo cursor can return a document that moved during the scan).
@@ -210,25 +208,4 @@ func nextGen(gen string) (string, error) {
 		return "", fmt.Errorf("search/bleve: bad generation %q", gen)
 	}
 	return fmt.Sprintf("gen-%06d", n+1), nil
-}
-
-// newBar returns a progress bar writing to w, or nil when w is nil. An
-// unknown total shows a spinner with a count.
-func newBar(total int, w io.Writer) *progressbar.ProgressBar {
-	if w == nil {
-		return nil
-	}
-	max := int64(total)
-	if total <= 0 {
-		max = -1
-	}
-	return progressbar.NewOptions64(max,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("reindex "+IndexName),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("docs"),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-	)
 }

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/meilisearch/meilisearch-go"
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/civicdesk/civicdesk/internal/search"
 )
@@ -50,7 +48,7 @@ func (x *Index) Rebuild(ctx context.Context, total int, feed func(ctx context.Co
 		x.journalMu.Unlock()
 	}()
 
-	bar := newBar(total, progress)
+	bar := search.NewProgressBar(total, progress, IndexUID)
 	var putMu sync.Mutex
 	put := func(docs ...search.Doc) error {
 		putMu.Lock()
@@ -145,24 +143,4 @@ func (x *Index) dropIndex(ctx context.Context, uid string) error {
 		return errors.New("search/meili: delete index " + uid + ": " + t.Error.Message)
 	}
 	return nil
-}
-
-// newBar returns a progress bar writing to w, or nil when w is nil.
-func newBar(total int, w io.Writer) *progressbar.ProgressBar {
-	if w == nil {
-		return nil
-	}
-	max := int64(total)
-	if total <= 0 {
-		max = -1
-	}
-	return progressbar.NewOptions64(max,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("reindex "+IndexUID),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("docs"),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-	)
 }
