@@ -334,16 +334,7 @@ func (x *Index) deleteDocuments(ctx context.Context, uid string, ids []string, w
 func (x *Index) record(docs []search.Doc, deleted []string) {
 	x.journalMu.Lock()
 	defer x.journalMu.Unlock()
-	if x.journal == nil {
-		return
-	}
-	for i := range docs {
-		d := docs[i]
-		x.journal[d.ID] = &d
-	}
-	for _, id := range deleted {
-		x.journal[id] = nil
-	}
+	search.Journal(x.journal).Record(docs, deleted)
 }
 
 // Count implements search.Index.
