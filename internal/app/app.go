@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/civicdesk/civicdesk/internal/audit"
 	"log/slog"
 	"net"
 	"os"
@@ -59,6 +60,7 @@ type App struct {
 	Hotline *hotline.Service
 	// Quarantine reviews what the spam check held back (spam.go).
 	Quarantine *quarantine.Service
+	Audit      *audit.Recorder
 
 	// EmbeddedRedis is set when Redis runs in-process; tests flush it.
 	EmbeddedRedis *embedded.Redis
@@ -179,6 +181,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	if err := a.loadCatalog(ctx, true); err != nil {
 		return nil, err
 	}
+	a.Audit = &audit.Recorder{Store: a.Store, Clock: a.Clock, Log: log}
 	a.Auth = &auth.Service{Store: a.Store, Clock: a.Clock, Log: log, BcryptCost: cfg.BcryptCost, Catalog: a.Catalog}
 	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log,
 		OnAccepted: func(ch desk.Channel) { a.Metrics.SubmissionsAccepted.WithLabelValues(string(ch)).Inc() }}
@@ -337,6 +340,7 @@ func (a *App) WebServer() *web.Server {
 		Tickets:    a.Tickets,
 		Hotline:    a.Hotline,
 		Quarantine: a.Quarantine,
+		Audit:      a.Audit,
 	}
 }
 

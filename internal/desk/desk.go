@@ -254,6 +254,72 @@ type Ticket struct {
 	Spam *SpamCheck `bson:"spam,omitempty" json:"spam,omitempty"`
 	// Attachments are the files of the email that opened the ticket.
 	Attachments []Attachment `bson:"attachments,omitempty" json:"attachments,omitempty"`
+
+	// --- agency workspace (issue 6) ---
+	// Assignee is the user working the ticket ("" = unassigned).
+	Assignee string `bson:"assignee,omitempty" json:"assignee,omitempty"`
+	// FirstResponseAt is the first public staff reply or information
+	// request; AnsweredAt the latest answer; ClosedAt when it was resolved
+	// or closed. Reports read them.
+	FirstResponseAt time.Time `bson:"first_response_at,omitempty" json:"first_response_at,omitzero"`
+	AnsweredAt      time.Time `bson:"answered_at,omitempty" json:"answered_at,omitzero"`
+	ClosedAt        time.Time `bson:"closed_at,omitempty" json:"closed_at,omitzero"`
+	// Rating is the citizen's verdict on the answer.
+	Rating *Rating `bson:"rating,omitempty" json:"rating,omitempty"`
+	// Publication is the public Q&A entry made from this ticket.
+	Publication *Publication `bson:"publication,omitempty" json:"publication,omitempty"`
+
+	// --- search (issue 7) ---
+	// Similar holds the ids of likely duplicates found at intake; Topic the
+	// id of the topic the ticket is grouped under.
+	Similar []string `bson:"similar,omitempty" json:"similar,omitempty"`
+	Topic   string   `bson:"topic,omitempty" json:"topic,omitempty"`
+
+	// --- reports (issue 9) ---
+	// Day is CreatedAt's calendar day in Asia/Ho_Chi_Minh, "2006-01-02":
+	// FerretDB has no $dateToString, so reports group on a stored key.
+	Day string `bson:"day,omitempty" json:"-"`
+}
+
+// Rating is a citizen's 1–5 verdict on an answer.
+type Rating struct {
+	Score   int       `bson:"score" json:"score"`
+	Comment string    `bson:"comment,omitempty" json:"comment,omitempty"`
+	At      time.Time `bson:"at" json:"at"`
+}
+
+// Publication states of a public Q&A entry.
+const (
+	PublicationProposed  = "proposed"
+	PublicationPublished = "published"
+	PublicationWithdrawn = "withdrawn"
+)
+
+// Publication is the masked question and answer shown in the public Q&A.
+type Publication struct {
+	State      string    `bson:"state" json:"state"`
+	Question   string    `bson:"question" json:"question"` // masked
+	Answer     string    `bson:"answer" json:"answer"`     // masked
+	ProposedBy string    `bson:"proposed_by,omitempty" json:"-"`
+	ProposedAt time.Time `bson:"proposed_at,omitempty" json:"proposed_at,omitzero"`
+	ApprovedBy string    `bson:"approved_by,omitempty" json:"-"`
+	ApprovedAt time.Time `bson:"approved_at,omitempty" json:"approved_at,omitzero"`
+}
+
+// AuditEntry is one line of the append-only audit log: who did what to
+// which record, when, and the state before and after. The store offers no
+// way to change or delete one.
+type AuditEntry struct {
+	ID     string    `bson:"_id" json:"id"`
+	At     time.Time `bson:"at" json:"at"`
+	Actor  string    `bson:"actor" json:"actor"` // user id, "citizen" or "system"
+	Role   string    `bson:"role,omitempty" json:"role,omitempty"`
+	Action string    `bson:"action" json:"action"` // e.g. "login", "ticket.reply", "user.role"
+	Target string    `bson:"target,omitempty" json:"target,omitempty"`
+	IP     string    `bson:"ip,omitempty" json:"ip,omitempty"`
+	Before string    `bson:"before,omitempty" json:"before,omitempty"` // JSON
+	After  string    `bson:"after,omitempty" json:"after,omitempty"`   // JSON
+	Note   string    `bson:"note,omitempty" json:"note,omitempty"`
 }
 
 // Email event types (workers/email.go).

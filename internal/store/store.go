@@ -133,6 +133,12 @@ var Indexes = map[string][]mongo.IndexModel{
 	"sessions": {
 		{Keys: bson.D{{Key: "user_id", Value: 1}}, Options: options.Index().SetName("user")},
 	},
+	// The audit log (audit.go): newest first, by actor, by target.
+	"audit": {
+		{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
+		{Keys: bson.D{{Key: "actor", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("actor_at")},
+		{Keys: bson.D{{Key: "target", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("target_at")},
+	},
 	// Routing rules (rules.go) are read whole, in order.
 	"routing_rules": {
 		{Keys: bson.D{{Key: "order", Value: 1}}, Options: options.Index().SetName("order")},

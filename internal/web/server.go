@@ -8,6 +8,7 @@ package web
 
 import (
 	"context"
+	"github.com/civicdesk/civicdesk/internal/audit"
 	"log/slog"
 	"time"
 
@@ -50,6 +51,9 @@ type Server struct {
 	Hotline *hotline.Service
 	// Quarantine reviews what the spam check held back.
 	Quarantine *quarantine.Service
+	// Audit records sign-ins, permission changes, views of personal data
+	// and ticket actions.
+	Audit *audit.Recorder
 
 	pages *templates.Set
 }
