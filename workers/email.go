@@ -29,6 +29,9 @@ const TypeNotifyEmail = "notify:email"
 const (
 	MailAck    = "ack"    // the acknowledgement with the tracking code
 	MailAnswer = "answer" // a staff answer (a reply message on the ticket)
+	// MailAccess is a one-time sign-in link for the citizen (issue 6,
+	// internal/citizen); Ref is the nonce the link's token derives from.
+	MailAccess = mailout.KindAccess
 )
 
 // EmailDeps is what the email steps of the workers need.
@@ -139,6 +142,9 @@ func (h *MailHandler) ProcessTask(ctx context.Context, task *asynq.Task) error {
 		// acknowledgement.
 		ack := h.Sender.MessageID(t.ID, MailAck, "")
 		m.InReplyTo, m.References = ack, []string{ack}
+	case MailAccess: // issue 6: the token is derived here, never stored or queued
+		m.Subject, m.Text, m.HTML = h.Sender.AccessLink(t.TrackingCode, h.Sender.LinkToken(t.ID, p.Ref), int(mailout.LinkTTL/time.Hour))
+		m.Auto = true
 	default:
 		return fmt.Errorf("unknown mail kind %q: %w", p.Kind, asynq.SkipRetry)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/search"
 	"github.com/civicdesk/civicdesk/internal/store"
 	"github.com/civicdesk/civicdesk/internal/tickets"
 )
@@ -38,6 +39,9 @@ type IntakeHandler struct {
 	// Email parses and threads email submissions and sends
 	// acknowledgements (email.go); nil sends none.
 	Email *EmailDeps
+	// Index finds likely duplicates of a new ticket (similar.go, issue 7);
+	// nil finds none.
+	Index search.Index
 }
 
 // ProcessTask handles intake:process.
@@ -65,6 +69,7 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
+	h.screenReply(ctx, sub, mail) // spam.go (issue 8): a stranger's spam "reply" is detached, then quarantined below
 	if sub.ReplyTo != "" {
 		done, err := h.appendToTicket(ctx, sub)
 		if done && err == nil {
@@ -83,6 +88,7 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	h.screenSpam(ctx, sub, ticket) // spam.go: clean, suspect (tagged) or quarantined
+	h.attachSimilar(ctx, ticket)   // similar.go: likely duplicates, best effort (issue 7)
 	created, err := h.Store.InsertTicket(ctx, ticket)
 	if err != nil {
 		return err

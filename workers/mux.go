@@ -33,13 +33,17 @@ type Deps struct {
 	// Email parses email submissions and sends mail (email.go); nil
 	// parses with default limits and sends nothing.
 	Email *EmailDeps
+	// PublicIndex is the published-Q&A index (issue 7); nil keeps none.
+	PublicIndex search.Index
+	// IndexTracker hears when the index task rewrites an entry (issue 7).
+	IndexTracker IndexTracker
 }
 
 // NewMux registers every handler, wrapped with metrics and logging.
 func NewMux(d Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(observe(d.Metrics, d.Log))
-	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Calendar: d.Calendar, Clock: d.Clock, Queue: d.Queue, Log: d.Log, Tickets: d.Tickets, Spam: d.Spam, Email: d.Email})
+	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Calendar: d.Calendar, Clock: d.Clock, Queue: d.Queue, Log: d.Log, Tickets: d.Tickets, Spam: d.Spam, Email: d.Email, Index: d.Index})
 	if d.Email != nil {
 		mux.Handle(TypeNotifyEmail, &MailHandler{Store: d.Store, Sender: d.Email.Sender, Clock: d.Clock, Log: d.Log})
 		if d.Email.Fetcher != nil {
@@ -51,7 +55,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 		mux.Handle(TypeSLAWarn, sla)
 		mux.Handle(TypeSLABreach, sla)
 	}
-	mux.Handle(TypeTicketIndex, &IndexHandler{Store: d.Store, Index: d.Index, Clock: d.Clock, Log: d.Log})
+	mux.Handle(TypeTicketIndex, &IndexHandler{Store: d.Store, Index: d.Index, Public: d.PublicIndex, Clock: d.Clock, Log: d.Log, Tracker: d.IndexTracker})
 	return mux
 }
 

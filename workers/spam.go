@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -166,3 +167,59 @@ func (h *IntakeHandler) screenSpam(ctx context.Context, sub *desk.Submission, t 
 // OnReleased) when a coordinator releases one, and that is where its
 // acknowledgement belongs.
 func Acknowledge(t *desk.Ticket) bool { return t.Status != desk.StatusQuarantined }
+
+// screenReply scores a submission that names an existing ticket
+// (sub.ReplyTo: an e-mail reply threaded by its subject tag or Message-ID)
+// before it is appended to that ticket (issue #8). Replies used to bypass
+// the spam check entirely, so anyone who saw a tracking code could add a
+// betting advert to a citizen's ticket. The decision:
+//
+//   - clean or suspect: appended as usual; a suspect reply is logged (a
+//     message on a ticket has no tags of its own, and the ticket is the
+//     citizen's, so it is not tagged for it);
+//   - spam from the ticket's own citizen (same e-mail address or phone
+//     number): appended anyway and logged. It is their thread; a citizen
+//     forwarding the scam text they received must not lose their reply,
+//     and quarantine is a state of a whole ticket, which would hide their
+//     real complaint;
+//   - spam from anyone else: not appended. The reply is detached
+//     (ReplyTo cleared, the whole mail used, as for an unknown tag) and
+//     goes on as a submission of its own, which screenSpam scores again
+//     and quarantines, unacknowledged and never routed, where a
+//     coordinator can release or confirm it. Nothing is dropped.
+//
+// Hotline submissions are exempt: operators file them. A ticket that
+// cannot be read leaves the reply to the normal path.
+func (h *IntakeHandler) screenReply(ctx context.Context, sub *desk.Submission, mail *inboundMail) {
+	if sub.ReplyTo == "" || sub.Channel == desk.ChannelHotline {
+		return
+	}
+	res := h.Spam.Scorer().Score(h.spamInput(ctx, sub))
+	if res.Verdict == spam.Clean {
+		return
+	}
+	system := &desk.User{ID: "system", Role: desk.RoleAdmin}
+	t, err := h.Store.TicketByCode(ctx, system, sub.ReplyTo)
+	if err != nil {
+		return // unknown ticket: it becomes a new ticket and is screened then
+	}
+	if res.Verdict == spam.Suspect || SameCitizen(t.Citizen, sub.Citizen) {
+		h.Log.Info("spam check on a reply: appended", "submission", sub.ID, "ticket", t.TrackingCode,
+			"verdict", res.Verdict, "score", res.Score, "own_citizen", SameCitizen(t.Citizen, sub.Citizen))
+		return
+	}
+	h.Log.Warn("spam check on a reply: spam from someone other than the ticket's citizen; detached as its own submission",
+		"submission", sub.ID, "ticket", t.TrackingCode, "score", res.Score, "rules", res.RulesVersion)
+	sub.ReplyTo = ""
+	mail.asNewTicket(sub)
+}
+
+// SameCitizen reports whether two sets of contact details share an e-mail
+// address (case-insensitively) or a phone number. Phone numbers are
+// normalised at intake, so plain equality is enough.
+func SameCitizen(a, b desk.Citizen) bool {
+	if a.Email != "" && strings.EqualFold(strings.TrimSpace(a.Email), strings.TrimSpace(b.Email)) {
+		return true
+	}
+	return a.Phone != "" && a.Phone == b.Phone
+}

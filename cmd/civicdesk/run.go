@@ -35,6 +35,8 @@ commands:
   worker     the queue workers and reconciler only
   seed       load agencies and categories from the seed file
   reindex    rebuild the search index from the store
+  callers    rebuild: rebuild the hotline's per-caller history index
+  reports    rebuild: recompute the report rollups from the tickets and calls
   calendar   holidays --year Y | add --from YYYY-MM-DD --working-days N
   config     print the effective configuration, secrets masked
   version    print the version
@@ -70,7 +72,8 @@ func (m Main) Run(ctx context.Context, args []string) int {
 	case "config":
 		config.Print(m.Stdout, cfg)
 		return 0
-	case "serve", "web", "worker", "seed", "reindex", "calendar":
+	case "serve", "web", "worker", "seed", "reindex", "calendar", "callers",
+		"reports": // issue 9
 	default:
 		fmt.Fprintf(m.Stderr, "civicdesk: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -104,7 +107,7 @@ func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog
 		}
 		return calendar.Command(rest, m.Stdout, cal, desk.SystemClock{}.Now())
 	}
-	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex"})
+	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex" || cmd == "callers" || cmd == "reports"})
 	if err != nil {
 		return err
 	}
@@ -124,6 +127,29 @@ func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog
 		return nil
 	case "reindex":
 		return m.reindex(ctx, a)
+	case "reports": // issue 9: rebuild the rollups from scratch
+		if len(rest) != 1 || rest[0] != "rebuild" {
+			return errors.New(`usage: civicdesk reports rebuild`)
+		}
+		n, err := a.Reports().Rebuild(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "report rollups rebuilt from %d tickets\n", n)
+		return nil
+	case "callers":
+		// The per-caller index heals itself caller by caller on lookup;
+		// this rebuilds it whole, e.g. after importing tickets or calls
+		// straight into the database.
+		if len(rest) != 1 || rest[0] != "rebuild" {
+			return errors.New(`usage: civicdesk callers rebuild`)
+		}
+		n, err := a.Store.RebuildCallers(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "caller index rebuilt: %d callers\n", n)
+		return nil
 	}
 	return nil
 }

@@ -31,13 +31,17 @@ import (
 	"github.com/civicdesk/civicdesk/internal/metrics"
 	"github.com/civicdesk/civicdesk/internal/quarantine"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
+	"github.com/civicdesk/civicdesk/internal/reports"
 	"github.com/civicdesk/civicdesk/internal/search"
 	"github.com/civicdesk/civicdesk/internal/search/bleve"
 	"github.com/civicdesk/civicdesk/internal/search/meili"
 	"github.com/civicdesk/civicdesk/internal/seed"
 	"github.com/civicdesk/civicdesk/internal/store"
 	"github.com/civicdesk/civicdesk/internal/tickets"
+	"github.com/civicdesk/civicdesk/internal/ticketsearch"
+	"github.com/civicdesk/civicdesk/internal/topics"
 	"github.com/civicdesk/civicdesk/internal/web"
+	"github.com/civicdesk/civicdesk/internal/workspace"
 	"github.com/civicdesk/civicdesk/workers"
 )
 
@@ -68,6 +72,16 @@ type App struct {
 	// Tickets routes, transfers and keeps SLA clocks (tickets.go).
 	Tickets *tickets.Service
 
+	// --- search (issue 7, search.go) ---
+	// PublicIndex holds published Q&A only; Search runs staff and public
+	// searches; Topics groups similar tickets to answer them once.
+	PublicIndex search.Index
+	Search      *ticketsearch.Service
+	Topics      *topics.Service
+
+	// issue 6: workspace (staff) — claim, assign, reply, notes, canned responses.
+	Workspace *workspace.Service
+
 	email emailState // email.go: SMTP in, mail out
 
 	catalog     atomic.Pointer[desk.Catalog]
@@ -77,6 +91,9 @@ type App struct {
 	bound       chan string
 	boundOnce   sync.Once
 	refreshOnce sync.Once
+	// issue 9: the reports service, made once (reports.go)
+	reports     *reports.Service
+	reportsOnce sync.Once
 }
 
 // Options adjust Open for tests and tools.
@@ -124,6 +141,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	a.closers = append(a.closers, func() error { return a.Store.Close(context.Background()) })
 	if cfg.MongoURI == "" {
 		a.Store.SerializeWrites() // in-process SQLite: one writer at a time
+	}
+	// Agency inbox (issue 6, IN): the single-process embedded store keeps an
+	// in-process read model of ticket summaries (store/readmodel.go), loaded
+	// by startReadModel (inbox.go) when the web or worker role starts.
+	if cfg.MongoURI == "" {
+		a.Store.EnableReadModel()
 	}
 	if err := a.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
@@ -182,12 +205,18 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 		return nil, err
 	}
 	a.Audit = &audit.Recorder{Store: a.Store, Clock: a.Clock, Log: log}
-	a.Auth = &auth.Service{Store: a.Store, Clock: a.Clock, Log: log, BcryptCost: cfg.BcryptCost, Catalog: a.Catalog}
+	a.Auth = &auth.Service{Store: a.Store, Clock: a.Clock, Log: log, BcryptCost: cfg.BcryptCost, Catalog: a.Catalog, Audit: a.Audit, /* #6 AU */
+		LockAfter: cfg.LoginLockAfter, LockWindow: cfg.LoginLockWindow, LockFor: cfg.LoginLockFor}
 	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log,
 		OnAccepted: func(ch desk.Channel) { a.Metrics.SubmissionsAccepted.WithLabelValues(string(ch)).Inc() }}
 	a.Hotline = a.newHotline(ropt.DB)
 	a.Tickets = a.newTickets()
 	a.Quarantine = a.newQuarantine()
+	a.Workspace = a.newWorkspace() // issue 6: workspace (staff)
+	// issue 7: public Q&A index, search and topics services (search.go)
+	if err := a.openSearch(ctx); err != nil {
+		return nil, err
+	}
 	if err := a.openEmail(); err != nil { // email.go
 		return nil, err
 	}
@@ -322,6 +351,9 @@ func (a *App) Ready(ctx context.Context) error {
 	if err := a.Store.Ping(ctx); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
+	if err := a.Store.ReadModelReady(); err != nil { // issue 6, IN: embedded inbox read model still loading
+		return err
+	}
 	if err := a.Redis.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("queue: %w", err)
 	}
@@ -341,6 +373,11 @@ func (a *App) WebServer() *web.Server {
 		Hotline:    a.Hotline,
 		Quarantine: a.Quarantine,
 		Audit:      a.Audit,
+		Workspace:  a.Workspace,    // issue 6: workspace (staff)
+		Citizen:    a.newCitizen(), // issue 6: citizen side and public Q&A (citizen.go)
+		Reports:    a.newReports(), // issue 9: reports (reports.go)
+		Search:     a.Search,       // issue 7
+		Topics:     a.Topics,       // issue 7
 	}
 }
 
@@ -382,6 +419,7 @@ func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
 		return err
 	}
 	a.runConsoleFeed(ctx)
+	a.startReadModel(ctx)                    // issue 6, IN (inbox.go)
 	if err := a.startSMTP(ctx); err != nil { // email.go
 		return err
 	}
@@ -423,11 +461,13 @@ func (a *App) RunWorker(ctx context.Context) error {
 		Store: a.Store, Catalog: a.Catalog, Calendar: liveCalendar{a}, Clock: a.Clock, Queue: a.Queue,
 		Index: a.Index, Log: a.Log, Metrics: a.Metrics, Tickets: a.Tickets,
 		Spam: spamRules, Email: a.emailDeps(),
+		PublicIndex: a.PublicIndex, IndexTracker: a.Search, // issue 7
 	})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	a.Log.Info("worker: started", "concurrency", a.Cfg.WorkerConc)
+	a.startReadModel(ctx) // issue 6, IN (inbox.go): the SLA sweep picks from it
 	rec := &workers.Reconciler{Store: a.Store, Queue: a.Queue, Clock: a.Clock, Log: a.Log,
 		Every: a.Cfg.ReconcileEvery, Grace: a.Cfg.ReconcileGrace, FreshQueue: a.EmbeddedRedis != nil}
 	sweeper := &workers.SLASweeper{Tickets: a.Tickets, Every: a.Cfg.SLASweepEvery, Log: a.Log}
@@ -436,6 +476,11 @@ func (a *App) RunWorker(ctx context.Context) error {
 	go func() { defer wg.Done(); rec.Run(ctx) }()
 	go func() { defer wg.Done(); sweeper.Run(ctx) }()
 	go func() { defer wg.Done(); a.runIMAP(ctx) }() // email.go
+	// issue 7: search index consistency check (search.go)
+	wg.Add(1)
+	go func() { defer wg.Done(); a.IndexChecker().Run(ctx) }()
+	wg.Add(1) // issue 9: report rollups (reports.go)
+	go func() { defer wg.Done(); a.runRollups(ctx) }()
 	a.startRefresh(ctx)
 	<-ctx.Done()
 	a.Log.Info("worker: draining tasks", "timeout", a.Cfg.ShutdownTimeout)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/civicdesk/civicdesk/internal/apptest"
@@ -68,22 +69,39 @@ func BenchmarkCTIWebhook(b *testing.B) {
 // monitor on the driver. The store is the embedded FerretDB v1 on SQLite
 // unless CIVICDESK_BENCH_MONGO_URI names a MongoDB.
 //
-//	go test ./internal/app -run '^$' -bench CallerHistory -benchtime 200x
+//	go test ./internal/app -run '^$' -bench CallerHistory -benchtime 200x -timeout 30m
 func BenchmarkCallerHistory(b *testing.B) {
 	ctx := context.Background()
 	uri := benchMongoURI(b)
 	var commands atomic.Int64
 	mon := &event.CommandMonitor{Started: func(context.Context, *event.CommandStartedEvent) { commands.Add(1) }}
-	st, err := store.Open(ctx, uri, fmt.Sprintf("bench_history_%d", time.Now().UnixNano()), func(o *options.ClientOptions) { o.SetMonitor(mon) })
+	dbName := fmt.Sprintf("bench_history_%d", time.Now().UnixNano())
+	st, err := store.Open(ctx, uri, dbName, func(o *options.ClientOptions) { o.SetMonitor(mon) })
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = st.Close(ctx) })
+	if os.Getenv("CIVICDESK_BENCH_MONGO_URI") == "" {
+		st.SerializeWrites() // as the app does on its embedded store
+	}
 	if err := st.EnsureIndexes(ctx); err != nil {
 		b.Fatal(err)
 	}
 	const nTickets, nCalls, nPhones = 10_000, 30_000, 4_000
-	seedHistory(b, st, nTickets, nCalls, nPhones)
+	// Seed as an import would: tickets and calls straight into the
+	// database in batches, then one "civicdesk callers rebuild" pass. The
+	// store's own inserts keep the caller index as they go, one caller
+	// update per ticket or call, which at 40,000 documents takes longer
+	// than the benchmark should.
+	raw, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = raw.Disconnect(ctx) })
+	seedHistory(b, raw.Database(dbName), nTickets, nCalls, nPhones)
+	if n, err := st.RebuildCallers(ctx); err != nil || n != nPhones {
+		b.Fatalf("rebuild callers: %d, %v", n, err)
+	}
 
 	svc := &hotline.Service{Store: st, Clock: desk.SystemClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	op := &desk.User{ID: "op", Role: desk.RoleOperator}
@@ -92,21 +110,26 @@ func BenchmarkCallerHistory(b *testing.B) {
 	if h, err := svc.CallerHistory(ctx, op, phoneOf(7)); err != nil || len(h.Tickets) < 2 || len(h.Calls) < 7 {
 		b.Fatalf("history of a seeded caller: %+v %v", h, err)
 	}
-	lat := make([]time.Duration, b.N)
-	commands.Store(0)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
-		if _, err := svc.CallerHistory(ctx, op, phoneOf(i*7919)); err != nil {
-			b.Fatal(err)
+	// The lookups run as a sub-benchmark so that the testing package runs
+	// this function, and so the seeding, once: it calls a benchmark that
+	// has sub-benchmarks only with b.N = 1.
+	b.Run("lookup", func(b *testing.B) {
+		lat := make([]time.Duration, b.N)
+		commands.Store(0)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			t0 := time.Now()
+			if _, err := svc.CallerHistory(ctx, op, phoneOf(i*7919)); err != nil {
+				b.Fatal(err)
+			}
+			lat[i] = time.Since(t0)
 		}
-		lat[i] = time.Since(t0)
-	}
-	b.StopTimer()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	b.ReportMetric(float64(commands.Load())/float64(b.N), "round-trips/op")
-	b.ReportMetric(float64(lat[b.N/2])/1e6, "p50-ms")
-	b.ReportMetric(float64(lat[b.N*99/100])/1e6, "p99-ms")
+		b.StopTimer()
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		b.ReportMetric(float64(commands.Load())/float64(b.N), "round-trips/op")
+		b.ReportMetric(float64(lat[b.N/2])/1e6, "p50-ms")
+		b.ReportMetric(float64(lat[b.N*99/100])/1e6, "p99-ms")
+	})
 }
 
 func benchMongoURI(b *testing.B) string {
@@ -121,15 +144,15 @@ func benchMongoURI(b *testing.B) string {
 	return m.URI()
 }
 
-// seedHistory inserts tickets and calls in batches of 1,000 straight
-// through the store's InsertMany, spread over nPhones callers.
-func seedHistory(b *testing.B, st *store.Store, nTickets, nCalls, nPhones int) {
+// seedHistory inserts tickets and calls in batches of 1,000 straight into
+// the database, spread over nPhones callers.
+func seedHistory(b *testing.B, db *mongo.Database, nTickets, nCalls, nPhones int) {
 	ctx := context.Background()
 	base := time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC)
 	statuses := []desk.Status{desk.StatusNew, desk.StatusInProgress, desk.StatusAnswered, desk.StatusClosed, desk.StatusTriage}
 	body := strings.Repeat("Doanh nghiệp chưa nhận được khoản hỗ trợ theo quy định. ", 6)
 	for start := 0; start < nTickets; start += 1000 {
-		batch := make([]*desk.Ticket, 0, 1000)
+		batch := make([]any, 0, 1000)
 		for i := start; i < start+1000 && i < nTickets; i++ {
 			at := base.Add(time.Duration(i) * 17 * time.Minute)
 			batch = append(batch, &desk.Ticket{ID: fmt.Sprintf("t%06d", i), TrackingCode: desk.NewTrackingCode(), Version: 3,
@@ -138,13 +161,13 @@ func seedHistory(b *testing.B, st *store.Store, nTickets, nCalls, nPhones int) {
 				Title: "Chưa được gia hạn nộp thuế", Body: body, CreatedAt: at, UpdatedAt: at, DueAt: at.Add(10 * 24 * time.Hour),
 				Events: []desk.Event{{Seq: 1, At: at, Actor: "system", Type: desk.EventReceived, Public: true}, {Seq: 2, At: at, Actor: "system", Type: desk.EventRouted, To: "BTC-TCT", Public: true}}})
 		}
-		if err := st.InsertTickets(ctx, batch); err != nil {
+		if _, err := db.Collection("tickets").InsertMany(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
 	}
 	outcomes := []desk.Outcome{desk.OutcomeAnswered, desk.OutcomeNewTicket, desk.OutcomeAddedTicket, desk.OutcomeTransferred, ""}
 	for start := 0; start < nCalls; start += 1000 {
-		batch := make([]*desk.Call, 0, 1000)
+		batch := make([]any, 0, 1000)
 		for i := start; i < start+1000 && i < nCalls; i++ {
 			at := base.Add(time.Duration(i) * 6 * time.Minute)
 			c := &desk.Call{ID: fmt.Sprintf("seed-%d", i), CallID: fmt.Sprintf("seed-%d", i), Phone: "+849" + fmt.Sprintf("%08d", i%nPhones),
@@ -158,7 +181,7 @@ func seedHistory(b *testing.B, st *store.Store, nTickets, nCalls, nPhones int) {
 			}
 			batch = append(batch, c)
 		}
-		if err := st.InsertCalls(ctx, batch); err != nil {
+		if _, err := db.Collection("calls").InsertMany(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,9 +1,14 @@
-// Package auth manages staff accounts, passwords and sessions.
+// Package auth manages staff accounts, passwords, sessions, API tokens
+// and the account lockout.
 //
 // Passwords are hashed with bcrypt. Sessions are server-side: the client
 // holds a random token, the database holds only its SHA-256, and deleting
-// the row revokes it at once. The same token works as a session cookie for
-// the web pages and as a Bearer token for the JSON API.
+// the row revokes it at once. A login's token works as a session cookie
+// for the web pages and as a Bearer token for the JSON API; API tokens for
+// scripts (tokens.go) work on the API only, with their own narrower role.
+// Failed sign-ins lock an account for every process (lockout.go); role
+// and agency changes revoke sessions (admin.go). Sign-ins, lockouts and
+// permission changes go to the audit log.
 package auth
 
 import (
@@ -20,6 +25,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
@@ -38,6 +44,13 @@ type Service struct {
 	BcryptCost int
 	// Catalog checks agency codes when users are created.
 	Catalog func() *desk.Catalog
+	// Audit records sign-ins, lockouts and permission changes (#6 AU).
+	Audit *audit.Recorder
+	// LockAfter failed logins within LockWindow lock the account for
+	// LockFor (lockout.go); zero means the defaults 5, 15 min, 15 min.
+	LockAfter  int
+	LockWindow time.Duration
+	LockFor    time.Duration
 	// dummyHash is compared against when the email is unknown, so a login
 	// for a missing account takes as long as one with a wrong password.
 	dummyHash []byte
@@ -61,10 +74,22 @@ func tokenID(token string) string {
 // ("web" or "api"). A wrong email and a wrong password give the same
 // EUNAUTH error.
 func (s *Service) Login(ctx context.Context, email, password, kind string) (string, *desk.User, error) {
+	return s.LoginFrom(ctx, email, password, kind, "")
+}
+
+// LoginFrom is Login for a client at ip, which goes into the log lines
+// and audit entries. The attempt is counted against the account before
+// the password is checked (lockout.go); a locked account gets a
+// *LockedError (ELIMITED) without its password being looked at.
+func (s *Service) LoginFrom(ctx context.Context, email, password, kind, ip string) (string, *desk.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	bad := desk.Errorf(desk.EUNAUTH, "Email hoặc mật khẩu không đúng (wrong email or password).")
-	if email == "" || password == "" || len(password) > 200 {
+	if email == "" || password == "" || len(password) > 200 || len(email) > 254 {
 		return "", nil, bad
+	}
+	now := s.Clock.Now()
+	if err := s.reserve(ctx, email, ip, now); err != nil {
+		return "", nil, err
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
@@ -72,47 +97,80 @@ func (s *Service) Login(ctx context.Context, email, password, kind string) (stri
 			s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not-a-real-password"), s.BcryptCost)
 		}
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		s.Log.Warn("login failed: unknown account", "email", email)
+		s.failed(ctx, email, "", ip, "unknown account", now)
 		return "", nil, bad
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	if u.Disabled || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		s.Log.Warn("login failed: wrong password or disabled account", "user", u.ID, "email", email)
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		s.failed(ctx, email, u.ID, ip, "wrong password", now)
 		return "", nil, bad
 	}
+	if u.Disabled {
+		s.failed(ctx, email, u.ID, ip, "account disabled", now)
+		return "", nil, bad
+	}
+	if err := s.Store.ClearLoginGuard(ctx, email); err != nil {
+		s.Log.Error("login guard not cleared", "email", email, "err", err)
+	}
 	token := NewToken()
-	now := s.Clock.Now()
 	if err := s.Store.InsertSession(ctx, &store.Session{ID: tokenID(token), UserID: u.ID, Kind: kind, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); err != nil {
 		return "", nil, err
 	}
-	s.Log.Info("login", "user", u.ID, "role", u.Role, "kind", kind)
+	s.Log.Info("login", "user", u.ID, "role", u.Role, "kind", kind, "ip", ip)
+	s.Audit.Record(ctx, audit.Entry{Actor: u, Action: "login", Target: u.ID, IP: ip, Note: kind})
 	return token, u, nil
 }
 
-// Authenticate returns the user behind a token, or EUNAUTH.
+// Authenticate returns the user behind a token, or EUNAUTH. For an API
+// token the user comes back with the token's role and agency, which are
+// never wider than the account's own.
 func (s *Service) Authenticate(ctx context.Context, token string) (*desk.User, error) {
+	u, _, err := s.Resolve(ctx, token)
+	return u, err
+}
+
+// Resolve is Authenticate that also returns the session row, so callers
+// can tell a browser session from an API token.
+func (s *Service) Resolve(ctx context.Context, token string) (*desk.User, *store.Session, error) {
 	if token == "" || len(token) > 100 {
-		return nil, desk.Errorf(desk.EUNAUTH, "Cần đăng nhập (authentication required).")
+		return nil, nil, desk.Errorf(desk.EUNAUTH, "Cần đăng nhập (authentication required).")
 	}
 	sess, err := s.Store.SessionByID(ctx, tokenID(token), s.Clock.Now())
 	if err != nil {
 		if desk.ErrorCode(err) == desk.ENOTFOUND {
-			return nil, desk.Errorf(desk.EUNAUTH, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn (invalid or expired session).")
+			return nil, nil, desk.Errorf(desk.EUNAUTH, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn (invalid or expired session).")
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	u, err := s.Store.UserByID(ctx, sess.UserID)
 	if err != nil || u.Disabled {
-		return nil, desk.Errorf(desk.EUNAUTH, "Tài khoản không còn hiệu lực (account disabled).")
+		return nil, nil, desk.Errorf(desk.EUNAUTH, "Tài khoản không còn hiệu lực (account disabled).")
 	}
-	return u, nil
+	if sess.Kind == store.KindToken {
+		// Changing an account's role revokes its tokens; this check is
+		// the second lock on that door.
+		if !Within(u.Role, u.Agency, sess.Role, sess.Agency) {
+			return nil, nil, desk.Errorf(desk.EUNAUTH, "Mã truy cập rộng hơn quyền hiện tại của tài khoản (token wider than its account).")
+		}
+		narrowed := *u
+		narrowed.Role, narrowed.Agency = sess.Role, sess.Agency
+		u = &narrowed
+	}
+	return u, sess, nil
 }
 
-// Logout revokes the session behind token.
-func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.Store.DeleteSession(ctx, tokenID(token))
+// Logout revokes the session behind token; u and ip go into the audit
+// log (u may be nil when the session had already ended).
+func (s *Service) Logout(ctx context.Context, token string, u *desk.User, ip string) error {
+	if err := s.Store.DeleteSession(ctx, tokenID(token)); err != nil {
+		return err
+	}
+	if u != nil {
+		s.Audit.Record(ctx, audit.Entry{Actor: u, Action: "logout", Target: u.ID, IP: ip})
+	}
+	return nil
 }
 
 // NewUser is what an admin submits to create an account.

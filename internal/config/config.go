@@ -44,6 +44,10 @@ type Config struct {
 	// LimitSender is submissions per phone number and per e-mail address
 	// (portal and API), shared through Redis like the per-IP limits.
 	LimitSender string
+	// --- issue 6 AU: account lockout (internal/auth/lockout.go) ---
+	LoginLockAfter  int
+	LoginLockWindow time.Duration
+	LoginLockFor    time.Duration
 	// SLA timers (internal/tickets): the sweep's period, the warning's
 	// distance before the answer deadline and the escalation's after it,
 	// in working days.
@@ -70,6 +74,15 @@ type Config struct {
 	MailFrom        string
 	IMAPMailboxes   string
 	IMAPEvery       time.Duration
+	// --- issue 6: citizen side (internal/citizen) ---
+	// LimitVerify bounds ownership-proof attempts (phone digits) per
+	// tracking code, LimitVerifyIP per client IP, LimitLink one-time-link
+	// mails per tracking code; RatingReopenDays is how many days after the
+	// answer a rating of 1 or 2 reopens the ticket.
+	LimitVerify      string
+	LimitVerifyIP    string
+	LimitLink        string
+	RatingReopenDays int
 }
 
 // Option describes one setting: its environment variable, flag, default
@@ -129,6 +142,10 @@ var Options = []Option{
 	{Env: "CIVICDESK_BASE_URL", Flag: "base-url", Default: "http://localhost:8080", Help: "public URL used in links sent to citizens", field: func(c *Config) any { return &c.BaseURL }},
 	{Env: "CIVICDESK_SECRET_KEY", Flag: "secret-key", Default: "", Help: "signing key; generated under the data dir when empty", Secret: true, field: func(c *Config) any { return &c.SecretKey }},
 	{Env: "CIVICDESK_BCRYPT_COST", Flag: "bcrypt-cost", Default: "12", Help: "bcrypt cost for passwords", field: func(c *Config) any { return &c.BcryptCost }},
+	// issue 6 AU: account lockout.
+	{Env: "CIVICDESK_LOGIN_LOCK_AFTER", Flag: "login-lock-after", Default: "5", Help: "failed sign-ins to one account that lock it", field: func(c *Config) any { return &c.LoginLockAfter }},
+	{Env: "CIVICDESK_LOGIN_LOCK_WINDOW", Flag: "login-lock-window", Default: "15m", Help: "window in which those failures count", field: func(c *Config) any { return &c.LoginLockWindow }},
+	{Env: "CIVICDESK_LOGIN_LOCK_FOR", Flag: "login-lock-for", Default: "15m", Help: "how long a locked account stays locked", field: func(c *Config) any { return &c.LoginLockFor }},
 	{Env: "CIVICDESK_RECONCILE_EVERY", Flag: "reconcile-every", Default: "10s", Help: "how often the reconciler looks for stuck submissions", field: func(c *Config) any { return &c.ReconcileEvery }},
 	{Env: "CIVICDESK_RECONCILE_GRACE", Flag: "reconcile-grace", Default: "30s", Help: "how long a submission may wait before it is re-enqueued", field: func(c *Config) any { return &c.ReconcileGrace }},
 	{Env: "CIVICDESK_WORKERS", Flag: "workers", Default: "10", Help: "concurrent task handlers per worker process", field: func(c *Config) any { return &c.WorkerConc }},
@@ -156,6 +173,11 @@ var Options = []Option{
 	{Env: "CIVICDESK_SMTP_FROM", Flag: "smtp-from", Default: "Cổng phản ánh kiến nghị <phananh@localhost>", Help: "From of outbound mail; its domain names our Message-IDs", field: func(c *Config) any { return &c.MailFrom }},
 	{Env: "CIVICDESK_IMAP_MAILBOXES", Flag: "imap-mailboxes", Default: "", Help: "IMAP mailboxes to fetch, space-separated URLs imap[s]://user:pass@host:port/Folder[?agency=CODE&starttls=1]", Secret: true, field: func(c *Config) any { return &c.IMAPMailboxes }},
 	{Env: "CIVICDESK_IMAP_EVERY", Flag: "imap-every", Default: "1m", Help: "how often each IMAP mailbox is fetched", field: func(c *Config) any { return &c.IMAPEvery }},
+	// issue 6: citizen side (internal/citizen)
+	{Env: "CIVICDESK_LIMIT_VERIFY", Flag: "limit-verify", Default: "10/24h", Help: "ownership-proof attempts (last 4 phone digits) per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitVerify }},
+	{Env: "CIVICDESK_LIMIT_VERIFY_IP", Flag: "limit-verify-ip", Default: "30/1h", Help: "ownership-proof attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitVerifyIP }},
+	{Env: "CIVICDESK_LIMIT_LINK", Flag: "limit-link", Default: "3/1h", Help: "one-time sign-in links mailed per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitLink }},
+	{Env: "CIVICDESK_RATING_REOPEN_DAYS", Flag: "rating-reopen-days", Default: "14", Help: "days after the answer within which a rating of 1 or 2 reopens the ticket (0: never)", field: func(c *Config) any { return &c.RatingReopenDays }},
 	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
 	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},
 }
@@ -194,6 +216,9 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 	if c.BcryptCost < 4 || c.BcryptCost > 31 {
 		return nil, nil, fmt.Errorf("CIVICDESK_BCRYPT_COST must be between 4 and 31, got %d", c.BcryptCost)
 	}
+	if c.LoginLockAfter < 1 || c.LoginLockWindow <= 0 || c.LoginLockFor <= 0 { // issue 6 AU
+		return nil, nil, fmt.Errorf("CIVICDESK_LOGIN_LOCK_AFTER must be at least 1 and CIVICDESK_LOGIN_LOCK_WINDOW, CIVICDESK_LOGIN_LOCK_FOR positive")
+	}
 	if c.WorkerConc < 1 {
 		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
 	}
@@ -211,6 +236,15 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 	}
 	if c.MaxBodyBytes < 1024 {
 		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")
+	}
+	// issue 6: citizen side
+	for env, v := range map[string]string{"CIVICDESK_LIMIT_VERIFY": c.LimitVerify, "CIVICDESK_LIMIT_VERIFY_IP": c.LimitVerifyIP, "CIVICDESK_LIMIT_LINK": c.LimitLink} {
+		if _, _, err := ParseRate(v); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", env, err)
+		}
+	}
+	if c.RatingReopenDays < 0 || c.RatingReopenDays > 365 {
+		return nil, nil, fmt.Errorf("CIVICDESK_RATING_REOPEN_DAYS must be 0 to 365, got %d", c.RatingReopenDays)
 	}
 	return c, fs.Args(), nil
 }

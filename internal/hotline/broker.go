@@ -12,6 +12,11 @@ import (
 
 // Event is what an operator's console is told about a call as it happens.
 type Event struct {
+	// ID orders events for replay: the publisher's wall clock in
+	// nanoseconds, the same in every process that relays the event, so a
+	// console that reconnects to another web process can still say which
+	// events it has seen (SSE Last-Event-ID).
+	ID           int64     `json:"id"`
 	Event        string    `json:"event"` // newCall, answer, hangup
 	CallID       string    `json:"call_id"`
 	Phone        string    `json:"phone"`   // E.164 where it parses
@@ -34,6 +39,7 @@ type Broker struct {
 
 	mu     sync.Mutex
 	subs   map[chan Event]struct{}
+	recent []Event // the last replayKeep events, oldest first
 	closed bool
 	ready  chan struct{}
 	once   sync.Once
@@ -43,9 +49,19 @@ type Broker struct {
 // misses some; a console shows only the latest call, so dropping is fine.
 const subBuffer = 32
 
+// replayKeep is how many recent events each process keeps for consoles
+// that reconnect: an event stream is cut at least once a minute (the
+// server's write timeout) and an incoming call must not fall into the gap.
+const replayKeep = 64
+
 // Subscribe registers a console. The channel closes when the broker stops;
 // call cancel when the console goes away.
-func (b *Broker) Subscribe() (<-chan Event, func()) {
+func (b *Broker) Subscribe() (<-chan Event, func()) { return b.SubscribeAfter(0) }
+
+// SubscribeAfter registers a console that has already seen the events up
+// to ID after (its SSE Last-Event-ID); the recent events after it are
+// delivered first. after = 0 replays nothing.
+func (b *Broker) SubscribeAfter(after int64) (<-chan Event, func()) {
 	ch := make(chan Event, subBuffer)
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -55,6 +71,13 @@ func (b *Broker) Subscribe() (<-chan Event, func()) {
 	}
 	if b.subs == nil {
 		b.subs = map[chan Event]struct{}{}
+	}
+	if after > 0 {
+		for _, ev := range b.recent {
+			if ev.ID > after && len(ch) < cap(ch) {
+				ch <- ev
+			}
+		}
 	}
 	b.subs[ch] = struct{}{}
 	return ch, func() {
@@ -77,6 +100,9 @@ func (b *Broker) Subscribers() int {
 // Publish sends ev to every console. If Redis refuses, the event still
 // reaches this process's consoles.
 func (b *Broker) Publish(ctx context.Context, ev Event) {
+	if ev.ID == 0 {
+		ev.ID = time.Now().UnixNano()
+	}
 	if b.Redis != nil {
 		msg, _ := json.Marshal(ev)
 		err := b.Redis.Publish(ctx, b.Channel, msg).Err()
@@ -91,6 +117,10 @@ func (b *Broker) Publish(ctx context.Context, ev Event) {
 func (b *Broker) fanout(ev Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if len(b.recent) == replayKeep {
+		b.recent = append(b.recent[:0], b.recent[1:]...)
+	}
+	b.recent = append(b.recent, ev)
 	for ch := range b.subs {
 		select {
 		case ch <- ev:

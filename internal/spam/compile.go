@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -24,6 +25,14 @@ type compiled struct {
 	domains  domainSet
 	badTLDs  map[string]bool
 	linkTLDs map[string]bool
+	// promo holds Rules.PromoSymbols; every rune in it is at U+2000 or
+	// above (validated), so the scan only decodes from lead byte 0xE2.
+	promo map[rune]bool
+	// lookalike holds Rules.LookalikeBrands, lower case.
+	lookalike map[string]bool
+	// firstPerson maps the folded Rules.FirstPersonWords to their
+	// spelling with diacritics ("" when written without).
+	firstPerson map[string]termTok
 }
 
 // wordIndex lists the phrases a word can start (first) or stand for
@@ -69,6 +78,57 @@ func compile(r *Rules) (*compiled, error) {
 	}
 	c.r.Terms = nil
 	c.r.BlockedDomains, c.r.ShortenerDomains, c.r.TrustedDomainSuffixes, c.r.SuspiciousTLDs = nil, nil, nil, nil
+	c.r.ChatInviteDomains, c.r.PromoSymbols, c.r.LookalikeBrands, c.r.FirstPersonWords = nil, "", nil, nil
+	for i, w := range r.FirstPersonWords {
+		path := fmt.Sprintf("first_person_words[%d]", i)
+		p, ok := compileTerm(&v, path, w)
+		if !ok {
+			continue
+		}
+		if len(p.toks) != 1 {
+			v.addf(path, "%q: write one word", w)
+			continue
+		}
+		if c.firstPerson == nil {
+			c.firstPerson = make(map[string]termTok)
+		}
+		c.firstPerson[p.toks[0].fold] = p.toks[0]
+	}
+	for i, b := range r.LookalikeBrands {
+		path := fmt.Sprintf("lookalike_brands[%d]", i)
+		n := strings.ToLower(strings.TrimSpace(b))
+		ok := len(n) >= 3 && len(n) <= 63
+		for j := 0; j < len(n) && ok; j++ {
+			ok = 'a' <= n[j] && n[j] <= 'z' || '0' <= n[j] && n[j] <= '9'
+		}
+		if !ok {
+			v.addf(path, "%q: write a name of 3 to 63 letters or digits, as it appears in a host name (\"bhxh\", \"vietcombank\")", b)
+			continue
+		}
+		if c.lookalike == nil {
+			c.lookalike = make(map[string]bool)
+		}
+		c.lookalike[n] = true
+	}
+	if c.r.LeetMinWords == 0 {
+		c.r.LeetMinWords = 2
+	}
+	if c.r.LeetMaxCount == 0 {
+		c.r.LeetMaxCount = 3
+	}
+	if c.r.PromoSymbolMin == 0 {
+		c.r.PromoSymbolMin = 2
+	}
+	for _, sym := range r.PromoSymbols {
+		// Emoji variation selectors and joiners ride along with the
+		// pictographs an administrator pastes; they are not symbols.
+		if sym >= 0x2000 && !unicode.Is(unicode.Mn, sym) && !unicode.Is(unicode.Cf, sym) {
+			if c.promo == nil {
+				c.promo = make(map[rune]bool)
+			}
+			c.promo[sym] = true
+		}
+	}
 
 	seenGroup := make(map[string]int)
 	seenTerm := make(map[string]string)
@@ -132,6 +192,7 @@ func compile(r *Rules) (*compiled, error) {
 		{"trusted_domain_suffixes", r.TrustedDomainSuffixes, domainTrusted},
 		{"blocked_domains", r.BlockedDomains, domainBlocked},
 		{"shortener_domains", r.ShortenerDomains, domainShortener},
+		{"chat_invite_domains", r.ChatInviteDomains, domainChatInvite},
 	}
 	where := make(map[string]string)
 	for _, l := range lists {

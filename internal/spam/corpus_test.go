@@ -50,15 +50,46 @@ func (c corpusItem) input(t testing.TB) Input {
 	return in
 }
 
+// corpusFiles are the labelled corpus, as data files:
+//
+//   - corpus.json and tuning_v2.json are the tuning set: the items the
+//     default rules were written and adjusted against. They include earlier
+//     held-out sets whose misses were looked at when the rules were changed
+//     (their notes say so); once seen, an item is tuning data.
+//   - heldout_v5.json was written after the last rules change, in styles
+//     the tuning set does not have, and scored once. Every item in it is
+//     marked heldout. Do not tune the rules on it: if it shows a gap, fix
+//     the rule family, move the file into the tuning set (heldout false)
+//     and write a new held-out file.
+var corpusFiles = []struct {
+	path    string
+	heldout bool
+}{
+	{"testdata/corpus.json", false},
+	{"testdata/tuning_v2.json", false},
+	{"testdata/tuning_v3.json", false},
+	{"testdata/tuning_v4.json", false},
+	{"testdata/heldout_v5.json", true},
+}
+
 func loadCorpus(t testing.TB) []corpusItem {
 	t.Helper()
-	data, err := os.ReadFile("testdata/corpus.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var items []corpusItem
-	if err := json.Unmarshal(data, &items); err != nil {
-		t.Fatal(err)
+	for _, f := range corpusFiles {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part []corpusItem
+		if err := json.Unmarshal(data, &part); err != nil {
+			t.Fatalf("%s: %v", f.path, err)
+		}
+		for _, it := range part {
+			if it.Heldout != f.heldout {
+				t.Fatalf("%s: %s has heldout=%v; every item in this file must have %v", f.path, it.ID, it.Heldout, f.heldout)
+			}
+		}
+		items = append(items, part...)
 	}
 	seen := map[string]bool{}
 	for _, it := range items {
@@ -101,16 +132,11 @@ func explain(r Result) string {
 	return b.String()
 }
 
-// TestCorpus is the acceptance test. It fails if any real submission in
-// the corpus, held-out items included, is quarantined: that invariant is the
-// one that matters most. It also fails if less than 90% of the spam in the
-// tuning set is quarantined or tagged. The held-out catch rate is reported
-// but not enforced, because enforcing it would force tuning the rules on the
-// very items meant to show how they do on spam they were not tuned on.
-func TestCorpus(t *testing.T) {
+// corpusFigures scores the whole corpus with the default rules and tallies
+// the outcomes, separately for the tuning and the held-out items.
+func corpusFigures(t *testing.T) (real, spam, heldReal, heldSpam tally) {
 	items := loadCorpus(t)
 	s := DefaultScorer()
-	var real, spam, heldReal, heldSpam tally
 	for _, it := range items {
 		r := s.Score(it.input(t))
 		if *explainFlag {
@@ -138,28 +164,74 @@ func TestCorpus(t *testing.T) {
 			ta.ids = append(ta.ids, fmt.Sprintf("%s=clean(%.2f)", it.ID, r.Score))
 		}
 	}
-	report := func(part string, re, sp tally) {
-		t.Logf("%s: real quarantined: %d/%d, spam quarantined or tagged: %d/%d (%.1f%%)",
-			part, re.spam, re.n, sp.caught(), sp.n, sp.pct())
-		t.Logf("%s: real tagged suspect: %d/%d %v; spam quarantined: %d/%d, missed: %v",
-			part, re.suspect, re.n, re.ids, sp.spam, sp.n, sp.ids)
-	}
-	report("tuning set", real, spam)
-	report("held-out", heldReal, heldSpam)
-	all := func(a, b tally) tally {
-		return tally{n: a.n + b.n, spam: a.spam + b.spam, suspect: a.suspect + b.suspect, ids: append(slices.Clip(a.ids), b.ids...)}
-	}
-	allReal, allSpam := all(real, heldReal), all(spam, heldSpam)
-	report("whole corpus", allReal, allSpam)
+	return real, spam, heldReal, heldSpam
+}
 
-	if real.n < 35 || spam.n < 35 {
-		t.Errorf("tuning set too small: %d real, %d spam; want at least 35 of each", real.n, spam.n)
+func combine(a, b tally) tally {
+	return tally{n: a.n + b.n, spam: a.spam + b.spam, suspect: a.suspect + b.suspect, ids: append(slices.Clip(a.ids), b.ids...)}
+}
+
+// TestCorpus is the acceptance test (issue #8, acceptance 1), part one. On
+// the WHOLE corpus, tuning and held-out items together, no real
+// submission may be quarantined: the invariant that matters most. It
+// prints the figures for the whole corpus and, separately, for the tuning
+// and the held-out sets: real quarantined, real tagged suspect (delivered,
+// but they cost a coordinator a look), spam quarantined or tagged; with
+// t.Log and, under -v, on standard output ("CORPUS …" lines).
+// TestCorpusSpamCaught is part two, the catch rate.
+func TestCorpus(t *testing.T) {
+	real, spam, heldReal, heldSpam := corpusFigures(t)
+	report := func(part string, re, sp tally) {
+		lines := []string{
+			fmt.Sprintf("%s: real quarantined: %d/%d; spam quarantined or tagged: %d/%d (%.1f%%)",
+				part, re.spam, re.n, sp.caught(), sp.n, sp.pct()),
+			fmt.Sprintf("%s: real tagged suspect: %d/%d %v; spam quarantined: %d/%d; spam missed: %v",
+				part, re.suspect, re.n, re.ids, sp.spam, sp.n, sp.ids),
+		}
+		for _, l := range lines {
+			t.Log(l)
+			if testing.Verbose() {
+				fmt.Println("CORPUS " + l)
+			}
+		}
+	}
+	allReal, allSpam := combine(real, heldReal), combine(spam, heldSpam)
+	report("whole corpus", allReal, allSpam)
+	report("tuning set", real, spam)
+	report("held-out v5", heldReal, heldSpam)
+
+	if allReal.n < 60 || allSpam.n < 60 {
+		t.Errorf("corpus too small: %d real, %d spam; want at least 60 of each", allReal.n, allSpam.n)
+	}
+	// The current held-out file is the small fifth set; the sets written
+	// before it (v2 and v3 with 20 or more of each, v4) were scored once
+	// and are tuning data now.
+	if heldReal.n < 10 || heldSpam.n < 10 {
+		t.Errorf("held-out set too small: %d real, %d spam; want at least 10 of each", heldReal.n, heldSpam.n)
 	}
 	if allReal.spam != 0 {
-		t.Errorf("%d real submissions quarantined; want 0", allReal.spam)
+		t.Errorf("%d real submissions quarantined (whole corpus); want 0", allReal.spam)
 	}
-	if spam.pct() < 90 {
-		t.Errorf("tuning-set spam caught %.1f%%; want at least 90%%", spam.pct())
+}
+
+// TestCorpusSpamCaught is acceptance 1, part two: at least 90% of the spam
+// in the WHOLE corpus, held-out items included, is quarantined or tagged.
+// It is a test of its own so that a shortfall is reported by name and does
+// not hide the real-submission invariant above. Held-out spam is written
+// in styles the rules have not seen, and vocabulary rules catch much less
+// of it than of the tuning set (see the README's figures); the shortfall
+// is reported, not tuned away.
+func TestCorpusSpamCaught(t *testing.T) {
+	_, spam, _, heldSpam := corpusFigures(t)
+	allSpam := combine(spam, heldSpam)
+	msg := fmt.Sprintf("whole corpus: spam quarantined or tagged %d/%d (%.1f%%); tuning set %d/%d (%.1f%%); held-out %d/%d (%.1f%%)",
+		allSpam.caught(), allSpam.n, allSpam.pct(), spam.caught(), spam.n, spam.pct(), heldSpam.caught(), heldSpam.n, heldSpam.pct())
+	t.Log(msg)
+	if testing.Verbose() {
+		fmt.Println("CORPUS " + msg)
+	}
+	if allSpam.pct() < 90 {
+		t.Errorf("%s; want at least 90%% on the whole corpus", msg)
 	}
 }
 

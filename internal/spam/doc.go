@@ -23,7 +23,14 @@
 //     or a complaint template passed around a Zalo group would otherwise
 //     condemn real people;
 //   - shouting in capitals, phone numbers, ID numbers and links to
-//     government sites are never treated as evidence of spam;
+//     government sites are never treated as evidence of spam on their
+//     own (a phone number counts only as the "way to reach someone" of
+//     the weak voice:impersonal-contact signal, in a text with no
+//     first-person word at all);
+//   - a text that reads as a complaint (complaint-context vocabulary)
+//     and reaches the spam threshold through vocabulary alone is held at
+//     suspect (guard:complaint): citizens reporting a betting-site
+//     injection or a scam message quote the spam's own words;
 //   - vocabulary a citizen might use legitimately ("xổ số", "hoàn trả",
 //     "link vào") carries a low weight, and the default rules include a
 //     small negative-weight group for complaint vocabulary.
@@ -48,8 +55,19 @@
 //	sender:ham-history    the sender sent real tickets before (negative)
 //	sender:blocked-domain the sender's e-mail is at a blocked domain
 //	shouting              mostly capitals (token weight)
+//	link:chat-invite      links inviting to a chat app (t.me, zalo.me …)
+//	link:lookalike        an untrusted host named after an institution
+//	                      ("bhxh-hotro.online", "vcb-xacthuc.com")
+//	leetspeak             several words with digits for letters ("v1agra")
+//	promo-symbols         advertising pictographs used as bullets (✅👉🔥)
+//	contact:handle        messaging handles ("Telegram @abc")
+//	voice:impersonal-contact  no first-person word, yet a link, handle,
+//	                      e-mail address or phone number to reach someone
 //	guard:context-only    weight 0: the verdict was held at suspect because
 //	                      only context signals reached the spam threshold
+//	guard:complaint       weight 0: held at suspect because a text that
+//	                      reads as a complaint reached the spam threshold
+//	                      only through vocabulary
 //
 // Links to trusted (government) domains add no weight and their text is not
 // searched for vocabulary.

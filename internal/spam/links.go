@@ -13,6 +13,7 @@ type link struct {
 	host               string // lower-cased host without port or trailing dot
 	kind               domainKind
 	badTLD             bool
+	lookalike          bool // an untrusted host named after a trusted brand
 }
 
 // domainKind classifies a host against the configured domain lists.
@@ -23,6 +24,7 @@ const (
 	domainTrusted
 	domainBlocked
 	domainShortener
+	domainChatInvite
 )
 
 // commonTLDs are the top-level domains a bare "name.tld" must end with to be
@@ -163,7 +165,31 @@ func (c *compiled) newLink(text string, start, end, hStart, hEnd int) link {
 	if i := strings.LastIndexByte(host, '.'); i >= 0 {
 		l.badTLD = c.badTLDs[host[i+1:]]
 	}
+	if l.kind == domainOther && c.lookalike != nil {
+		l.lookalike = c.hasBrandPart(host)
+	}
 	return l
+}
+
+// hasBrandPart reports whether one of the labels of host, or one of their
+// hyphen-separated parts, is a lookalike brand: "bhxh-hotro.online" and
+// "vcb.xacthuc.com" are, "bhxhvn.com" is not (substrings would catch
+// innocent names).
+// Like the domain lookup it only reads the first 253 bytes, the most a DNS
+// name can have, and it does not allocate.
+func (c *compiled) hasBrandPart(host string) bool {
+	host = host[:min(len(host), 253)]
+	for start := 0; start < len(host); {
+		end := start
+		for end < len(host) && host[end] != '.' && host[end] != '-' {
+			end++
+		}
+		if end-start >= 3 && c.lookalike[host[start:end]] {
+			return true
+		}
+		start = end + 1
+	}
+	return false
 }
 
 // indexLinkStart finds "http://", "https://" or a "www." that starts a word.

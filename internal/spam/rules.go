@@ -10,6 +10,8 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed default_rules.json
@@ -114,6 +116,69 @@ type Rules struct {
 	// ShoutWeight is added when the title and body are mostly capitals.
 	// Angry citizens shout, so it should stay token-sized.
 	ShoutWeight float64 `json:"shout_weight"`
+
+	// The settings below were added in rules version 2. A document
+	// written for version 1 leaves them out, which turns their signals
+	// off rather than making the document invalid.
+
+	// ChatInviteDomains are chat-app invitation hosts (t.me, zalo.me,
+	// wa.me …); subdomains are included. A link there moves the
+	// conversation off the record, the usual next step of loan, job and
+	// investment scams. Citizens give their Zalo number instead, and phone
+	// numbers are never scored.
+	ChatInviteDomains []string `json:"chat_invite_domains"`
+	// ChatInviteWeight is added per distinct chat-invitation host.
+	ChatInviteWeight float64 `json:"chat_invite_weight"`
+	// HandleWeight is added once for messaging handles written outside an
+	// e-mail address ("Telegram @tuyen_ctv", "(@kiemtien247)").
+	HandleWeight float64 `json:"handle_weight"`
+	// LeetWeight is added per distinct word written with digits in place
+	// of letters inside it ("v1agra", "ch1nh h4ng", "Z4lo"), once at least
+	// LeetMinWords such words appear, for at most LeetMaxCount words. A
+	// single such word is usually a code ("H5N1", a phone model), so the
+	// minimum should stay at 2 or more; 0 means 2. The words themselves are
+	// also read with the digits as letters when vocabulary is matched.
+	LeetWeight   float64 `json:"leet_weight"`
+	LeetMinWords int     `json:"leet_min_words"`
+	LeetMaxCount int     `json:"leet_max_count"`
+	// PromoSymbols are pictographs that advertising uses as bullets and
+	// eye-catchers ("✅👉🔥🎁💰"); every character of the string counts.
+	// Faces are deliberately not listed: angry citizens use them.
+	PromoSymbols string `json:"promo_symbols"`
+	// PromoSymbolMin is how many occurrences it takes for
+	// PromoSymbolWeight to be added, once; 0 means 2.
+	PromoSymbolMin    int     `json:"promo_symbol_min"`
+	PromoSymbolWeight float64 `json:"promo_symbol_weight"`
+	// ComplaintGuard holds at suspect a submission that reads as a
+	// complaint (a negative-weight term group matched in its prose) and
+	// reaches spam_at only through vocabulary: the links, bot traps and
+	// text-shape signals of the message must reach suspect_at on their
+	// own for it to be quarantined. Citizens who report a betting-site
+	// injection or a scam text quote the spam's own words; binning them
+	// is the worse mistake, and a spammer who adds complaint words to
+	// dodge quarantine is still tagged.
+	ComplaintGuard bool `json:"complaint_guard"`
+	// LookalikeBrands are names that belong to trusted institutions
+	// ("bhxh", "dichvucong", "vietcombank"); a link host containing one of
+	// them as a label or a hyphen-separated part ("bhxh-hotro.online",
+	// "vcb-xacthuc.com") that is not under a trusted or listed domain
+	// gets LookalikeWeight per host (at most DomainMaxCount hosts): the
+	// shape of phishing.
+	LookalikeBrands []string `json:"lookalike_brands"`
+	LookalikeWeight float64  `json:"lookalike_weight"`
+	// FirstPersonWords are the words a writer uses for themself ("tôi",
+	// "em", "cháu", "I", "my"); "tôi" right after "chúng" ("we") does not
+	// count. ImpersonalContactWeight is added once when the prose has
+	// none of them yet the message gives a way to reach someone: a link
+	// outside trusted domains, a messaging handle, an e-mail address or a
+	// phone number in the text. Citizens write about themselves ("tôi đã
+	// nộp…", "con tôi…"); advertisements and scams address the reader
+	// ("liên hệ…", "quý khách…"). It is not evidence on its own (a
+	// company writing "chúng tôi" has no first person either), so its
+	// weight should stay near 1. Hotline summaries, written by operators
+	// in the third person, are exempt.
+	FirstPersonWords        []string `json:"first_person_words"`
+	ImpersonalContactWeight float64  `json:"impersonal_contact_weight"`
 }
 
 // TermRule is a named vocabulary group. Terms are compared on folded text
@@ -267,6 +332,12 @@ func (v *validator) check(r *Rules) {
 		{"sender_history_weight", r.SenderHistoryWeight},
 		{"sender_ham_weight", r.SenderHamWeight},
 		{"shout_weight", r.ShoutWeight},
+		{"chat_invite_weight", r.ChatInviteWeight},
+		{"handle_weight", r.HandleWeight},
+		{"leet_weight", r.LeetWeight},
+		{"promo_symbol_weight", r.PromoSymbolWeight},
+		{"lookalike_weight", r.LookalikeWeight},
+		{"impersonal_contact_weight", r.ImpersonalContactWeight},
 	} {
 		v.weight(w.path, w.x)
 	}
@@ -281,6 +352,19 @@ func (v *validator) check(r *Rules) {
 	v.atLeast("glued_max_count", r.GluedMaxCount, 1)
 	v.atLeast("sender_max_count", r.SenderMaxCount, 1)
 	v.atLeast("repeated_body_min", r.RepeatedBodyMin, 1)
+	// Zero means "the default" for these, so that version-1 documents,
+	// which do not have them, stay valid.
+	v.atLeast("leet_min_words", r.LeetMinWords, 0)
+	v.atLeast("leet_max_count", r.LeetMaxCount, 0)
+	v.atLeast("promo_symbol_min", r.PromoSymbolMin, 0)
+	for i, sym := range r.PromoSymbols {
+		// Symbols live at U+2000 and above; letters, digits and
+		// punctuation that ordinary writing uses are refused, so the
+		// scan can skip every byte below the lead byte 0xE2.
+		if sym < 0x2000 || sym == utf8.RuneError || unicode.IsLetter(sym) || unicode.IsDigit(sym) || unicode.IsSpace(sym) {
+			v.addf("promo_symbols", "the character at byte %d (%q) is not a pictograph or symbol at U+2000 or above", i, sym)
+		}
+	}
 	if r.MinFormAge < 0 {
 		v.addf("min_form_age", "must not be negative (got %v)", time.Duration(r.MinFormAge))
 	}

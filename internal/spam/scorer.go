@@ -126,11 +126,15 @@ func (s *Scorer) Score(in Input) Result {
 	// One pass over the space-separated chunks finds links and glued tokens.
 	links := sc.links[:0]
 	glued := gluedCounter{limit: c.r.GluedMaxCount}
+	var handles []string
 	chunks(text, func(cs, ce int) {
 		n := len(links)
 		links = c.chunkLinks(text, cs, ce, links)
 		if c.r.GluedTokenWeight > 0 {
 			glued.chunk(text, cs, ce, links[n:])
+		}
+		if c.r.HandleWeight > 0 {
+			handles = chunkHandles(text, cs, ce, handles)
 		}
 	})
 	sc.links = links
@@ -153,6 +157,30 @@ func (s *Scorer) Score(in Input) Result {
 	}
 	sc.hits = hits
 	c.termSignals(text, hits, &out)
+
+	// Text shape: words with digits for letters, advertising pictographs,
+	// chat handles. Each is weak alone; together with vocabulary they
+	// separate obfuscated advertising from complaints.
+	if c.r.LeetWeight > 0 {
+		if n, ex := leetWords(text, scan); n >= c.r.LeetMinWords {
+			out.add("leetspeak", c.r.LeetWeight*float64(min(n, c.r.LeetMaxCount)),
+				fmt.Sprintf("%d word(s) with digits for letters: %s", n, strings.Join(ex, ", ")))
+		}
+	}
+	if c.promo != nil && c.r.PromoSymbolWeight > 0 {
+		if n := c.countPromo(text); n >= c.r.PromoSymbolMin {
+			out.add("promo-symbols", c.r.PromoSymbolWeight, fmt.Sprintf("%d advertising pictograph(s) such as ✅ 👉 🔥", n))
+		}
+	}
+	if len(handles) > 0 {
+		out.add("contact:handle", c.r.HandleWeight, fmt.Sprintf("messaging handle(s): %s", strings.Join(handles, ", ")))
+	}
+	if c.r.ImpersonalContactWeight > 0 && c.firstPerson != nil && in.Channel != ChannelHotline {
+		if how := contactMeans(body, links, len(handles) > 0); how != "" && !c.hasFirstPerson(text, toks) {
+			out.add("voice:impersonal-contact", c.r.ImpersonalContactWeight,
+				"no first-person word (tôi, em, I …) but a way to reach someone: "+how)
+		}
+	}
 
 	// Links.
 	c.linkSignals(text, in.Email, links, words, bodyWords, bodyStart, &out)
@@ -224,6 +252,10 @@ type scoring struct {
 	signals []Signal
 	total   float64
 	context float64 // positive weight from context signals only
+	vocab   float64 // positive weight from vocabulary (term groups) only
+	// complaint is set when a negative-weight term group (the vocabulary
+	// of real complaints) matched in prose.
+	complaint bool
 }
 
 func (s *scoring) add(rule string, w float64, detail string) {
@@ -250,6 +282,10 @@ func (s *scoring) result(c *compiled) Result {
 			v = Suspect
 			s.signals = append(s.signals, Signal{Rule: "guard:context-only", Detail: fmt.Sprintf(
 				"held at suspect: the score reaches spam_at (%g) only through sender history or repetition", c.r.SpamAt)})
+		} else if c.r.ComplaintGuard && s.complaint && round(s.total-s.context-s.vocab) < c.r.SuspectAt {
+			v = Suspect
+			s.signals = append(s.signals, Signal{Rule: "guard:complaint", Detail: fmt.Sprintf(
+				"held at suspect: the text reads as a complaint and reaches spam_at (%g) through vocabulary, which a citizen reporting or quoting spam also uses", c.r.SpamAt)})
 		}
 	case score >= c.r.SuspectAt:
 		v = Suspect
@@ -414,7 +450,13 @@ func (c *compiled) termSignals(text string, hits []hit, sc *scoring) {
 				fmt.Fprintf(&b, "%s ← %s", c.phrases[hits[k].id].text, quote(text[hits[k].oStart:hits[k].oEnd]))
 			}
 			n := min(j-i, grp.maxCount)
-			sc.add("term:"+grp.name, grp.weight*float64(n), b.String())
+			w := grp.weight * float64(n)
+			sc.add("term:"+grp.name, w, b.String())
+			if w > 0 {
+				sc.vocab += w
+			} else {
+				sc.complaint = true
+			}
 		}
 		i = j
 	}
@@ -433,7 +475,7 @@ func (c *compiled) linkSignals(text, email string, links []link, words, bodyWord
 		return
 	}
 	untrusted, bodyLinks := 0, 0
-	var blocked, short, badTLD []string
+	var blocked, short, badTLD, invite, lookalike []string
 	for _, l := range links {
 		if l.kind == domainTrusted {
 			continue
@@ -447,9 +489,14 @@ func (c *compiled) linkSignals(text, email string, links []link, words, bodyWord
 			blocked = addDistinct(blocked, l.host)
 		case domainShortener:
 			short = addDistinct(short, l.host)
+		case domainChatInvite:
+			invite = addDistinct(invite, l.host)
 		}
 		if l.badTLD {
 			badTLD = addDistinct(badTLD, l.host)
+		}
+		if l.lookalike {
+			lookalike = addDistinct(lookalike, l.host)
 		}
 	}
 	if untrusted == 0 {
@@ -477,6 +524,8 @@ func (c *compiled) linkSignals(text, email string, links []link, words, bodyWord
 	domainSignal("link:blocked-domain", r.BlockedDomainWeight, blocked, "blocked domain")
 	domainSignal("link:shortener", r.ShortenerWeight, short, "URL shortener hides the destination")
 	domainSignal("link:suspicious-tld", r.SuspiciousTLDWeight, badTLD, "throw-away top-level domain")
+	domainSignal("link:chat-invite", r.ChatInviteWeight, invite, "invitation to a chat app")
+	domainSignal("link:lookalike", r.LookalikeWeight, lookalike, "host named after an institution it does not belong to")
 	if bodyLinks > 0 && bodyWords <= r.ShortBodyMaxWords && r.ShortLinkOnlyWeight > 0 {
 		sc.add("link:short-body", r.ShortLinkOnlyWeight,
 			fmt.Sprintf("body is %d link(s) and %d other word(s)", bodyLinks, bodyWords))

@@ -276,9 +276,20 @@ func TestNumbersAndGovLinksAreNeutral(t *testing.T) {
 			"https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html?ma_ho_so=G22.98-240412-0031 " +
 			"https://baohiemxahoi.gov.vn/tracuu/Pages/tra-cuu.aspx https://thuvienphapluat.vn/van-ban/a-b-c-123.aspx",
 	}
+	// In a citizen's own words (any first-person word) they are neutral.
+	in.Body = "Tôi gửi thông tin: " + in.Body
 	r := DefaultScorer().Score(in)
 	if len(r.Signals) != 0 {
 		t.Errorf("numbers and government links produced signals:\n%s", explain(r))
+	}
+	// Without any first-person word, a phone number counts only as the
+	// "way to reach someone" of the impersonal-contact signal (rules
+	// version 2), which stays token-sized: the voice is the evidence, and
+	// the number alone can never tag a submission.
+	in.Body = strings.TrimPrefix(in.Body, "Tôi gửi thông tin: ")
+	r = DefaultScorer().Score(in)
+	if len(r.Signals) != 1 || r.Signals[0].Rule != "voice:impersonal-contact" || r.Verdict != Clean {
+		t.Errorf("numbers without a first-person word:\n%s", explain(r))
 	}
 }
 

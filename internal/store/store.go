@@ -37,6 +37,11 @@ type Store struct {
 	// writeMu serialises writes when SerializeWrites is on.
 	writeMu sync.Mutex
 	serial  bool
+
+	// Agency inbox (issue 6, IN): the embedded store's in-process read
+	// model (readmodel.go) and the OnTicketChange hooks (inbox.go).
+	model *readModel
+	hooks ticketHooks
 }
 
 // SerializeWrites makes this process send one write at a time. The
@@ -110,6 +115,15 @@ var Indexes = map[string][]mongo.IndexModel{
 		{Keys: bson.D{{Key: "agency_path", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}, Options: options.Index().SetName("inbox")},
 		// The coordinator's and admin's inbox across all agencies.
 		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "due_at", Value: 1}}, Options: options.Index().SetName("status_due")},
+		// Agency inbox views (issue 6, IN; inbox.go). Each page is "flagged
+		// overdue by due date" then "the rest by due date": overdue = true,
+		// then overdue in [false, null], each walked in due_at order.
+		// Agency staff: agency_path = X, status in the view's statuses.
+		{Keys: bson.D{{Key: "agency_path", Value: 1}, {Key: "status", Value: 1}, {Key: "overdue", Value: 1}, {Key: "due_at", Value: 1}}, Options: options.Index().SetName("inbox_overdue")},
+		// Coordinators and admins: the same without the agency.
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "overdue", Value: 1}, {Key: "due_at", Value: 1}}, Options: options.Index().SetName("status_overdue_due")},
+		// "mine" (assignee = me) and "unassigned" (assignee in [null, ""]).
+		{Keys: bson.D{{Key: "assignee", Value: 1}, {Key: "status", Value: 1}, {Key: "overdue", Value: 1}, {Key: "due_at", Value: 1}}, Options: options.Index().SetName("assignee_open")},
 		// The quarantine review: status = quarantined, by review state, oldest first (spam.go).
 		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "spam.review", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("quarantine")},
 		// The SLA sweep (ticket_sla.go): status in open AND sla_next_at <= now.
@@ -132,6 +146,8 @@ var Indexes = map[string][]mongo.IndexModel{
 	},
 	"sessions": {
 		{Keys: bson.D{{Key: "user_id", Value: 1}}, Options: options.Index().SetName("user")},
+		// #6 AU: listing API tokens (accounts.go), all or one user's, newest first.
+		{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("kind_created")},
 	},
 	// The audit log (audit.go): newest first, by actor, by target.
 	"audit": {

@@ -18,6 +18,13 @@ var _ desk.TicketService = (*Store)(nil)
 // insert for the same submission hits the unique _id and reports
 // created=false: ticket creation is idempotent however often it is retried.
 func (s *Store) InsertTicket(ctx context.Context, t *desk.Ticket) (created bool, err error) {
+	// Inbox read model and OnTicketChange (issue 6, IN; inbox.go): hooks run
+	// after the write lock is released, the model is fed while it is held.
+	defer func() {
+		if created {
+			s.notifyTicketChange(t.ID)
+		}
+	}()
 	defer s.lockWrite()()
 	// The caller index is written first: if it fails nothing is stored and
 	// the retry starts over, and if the insert then fails the entry points
@@ -31,6 +38,7 @@ func (s *Store) InsertTicket(ctx context.Context, t *desk.Ticket) (created bool,
 		}
 		return false, fmt.Errorf("insert ticket: %w", err)
 	}
+	s.ticketsWritten(t)
 	return true, nil
 }
 
@@ -159,6 +167,12 @@ var errStale = desk.Errorf(desk.ECONFLICT, "Phiếu đã được người khác
 // UpdateTicketWith applies ch if the ticket is still at version; see
 // UpdateTicket.
 func (s *Store) UpdateTicketWith(ctx context.Context, id string, version int64, ch TicketChange, now time.Time) (*desk.Ticket, error) {
+	changed := false // issue 6, IN: OnTicketChange after the lock is released
+	defer func() {
+		if changed {
+			s.notifyTicketChange(id)
+		}
+	}()
 	defer s.lockWrite()()
 	ev := ch.Event
 	ev.Seq = version + 1
@@ -208,6 +222,8 @@ func (s *Store) UpdateTicketWith(ctx context.Context, id string, version int64, 
 	if err != nil {
 		return nil, fmt.Errorf("update ticket: %w", err)
 	}
+	s.ticketsWritten(&t)
+	changed = true
 	return &t, nil
 }
 
@@ -238,6 +254,8 @@ func (s *Store) EachTicket(ctx context.Context, fn func(*desk.Ticket) error) err
 // InsertTickets bulk-inserts tickets, unordered, for demo data and
 // benchmarks. Tickets that already exist are skipped.
 func (s *Store) InsertTickets(ctx context.Context, ts []*desk.Ticket) error {
+	var inserted []string // issue 6, IN: OnTicketChange after the lock is released
+	defer func() { s.notifyTicketChange(inserted...) }()
 	defer s.lockWrite()()
 	if len(ts) == 0 {
 		return nil
@@ -250,6 +268,11 @@ func (s *Store) InsertTickets(ctx context.Context, ts []*desk.Ticket) error {
 		docs[i] = t
 	}
 	_, err := s.tickets.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	done := insertedOf(ts, err)
+	s.ticketsWritten(done...)
+	for _, t := range done {
+		inserted = append(inserted, t.ID)
+	}
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("insert tickets: %w", err)
 	}

@@ -46,9 +46,18 @@ func (s *Store) UserByID(ctx context.Context, id string) (*desk.User, error) {
 type Session struct {
 	ID        string    `bson:"_id"`
 	UserID    string    `bson:"user_id"`
-	Kind      string    `bson:"kind"` // "web" or "api"
+	Kind      string    `bson:"kind"` // "web", "api" or KindToken
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
+	// API tokens only (issue #6, AU): a label, the role and agency the
+	// token acts with (never wider than its owner's), and who made it.
+	Name      string    `bson:"name,omitempty"`
+	Role      desk.Role `bson:"role,omitempty"`
+	Agency    string    `bson:"agency,omitempty"`
+	CreatedBy string    `bson:"created_by,omitempty"`
+	// Public is the token's short public id (for listing and revoking);
+	// the _id is the hash the client's secret is looked up by.
+	Public string `bson:"public,omitempty"`
 }
 
 // InsertSession stores a session.

@@ -202,6 +202,8 @@ func (s *Service) NewTicket(ctx context.Context, t *desk.Ticket, sub *desk.Submi
 	if holder != "" {
 		t.Custody = []desk.Custody{{Agency: holder, Since: sub.ReceivedAt.UTC()}}
 	}
+	// issue 9: the reports' day key, the receive day in Vietnam.
+	t.Day = sub.ReceivedAt.In(calendar.Location()).Format(time.DateOnly)
 	s.Deadlines(sub.Category, d.Agency, sub.ReceivedAt, now).ApplyTo(t)
 	return d, nil
 }

@@ -18,10 +18,13 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 		Role     desk.Role `json:"role"`
 		Agency   string    `json:"agency"`
 	}
+	if err := authzAdmin(userOf(c)); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
 	}
-	u, err := s.Auth.CreateUser(c.UserContext(), userOf(c), auth.NewUser{Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, Agency: req.Agency})
+	u, err := s.Auth.CreateUserFrom(c.UserContext(), userOf(c), auth.NewUser{Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, Agency: req.Agency}, c.IP())
 	if err != nil {
 		return err
 	}

@@ -22,8 +22,9 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	if err := s.checkLogin(c, req.Email, req.Password); err != nil {
 		return err
 	}
-	tok, u, err := s.Auth.Login(c.UserContext(), req.Email, req.Password, "api")
+	tok, u, err := s.Auth.LoginFrom(c.UserContext(), req.Email, req.Password, "api", c.IP())
 	if err != nil {
+		s.setRetryAfter(c, err)
 		return err
 	}
 	return c.JSON(fiber.Map{"token": tok, "expires_at": s.Clock.Now().Add(auth.SessionTTL).UTC().Format(time.RFC3339), "user": u})

@@ -6,25 +6,42 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/store"
 )
 
 // apiTickets: GET /api/v1/tickets, staff only, scoped to the caller's
-// agency by the store. Query: status (comma-separated), agency, limit,
-// offset.
+// agency by the store. Query: view (new, mine, unassigned, overdue,
+// due_soon, awaiting, answered; default every open ticket), status
+// (comma-separated), agency, limit, offset. Order: overdue first, then by
+// due date (Store.InboxTickets).
 func (s *Server) apiTickets(c *fiber.Ctx) error {
+	// Search (issue 7, SE) branches off here on ?q=.
+	if c.Query("q") != "" {
+		return s.apiSearchTickets(c) // api_search.go
+	}
 	f, err := ticketFilter(c)
 	if err != nil {
 		return err
 	}
-	tickets, total, err := s.Store.Tickets(c.UserContext(), userOf(c), f)
+	q, err := s.inboxQuery(c)
+	if err != nil {
+		return err
+	}
+	q.Statuses, q.Agency, q.Limit, q.Offset = f.Statuses, f.Agency, f.Limit, f.Offset
+	tickets, total, err := s.Store.InboxTickets(c.UserContext(), userOf(c), q)
 	if err != nil {
 		return err
 	}
 	if tickets == nil {
 		tickets = []*desk.Ticket{}
 	}
-	return c.JSON(fiber.Map{"tickets": tickets, "total": total, "limit": f.Limit, "offset": f.Offset})
+	view := q.View
+	if view == store.ViewAll {
+		view = "all"
+	}
+	return c.JSON(fiber.Map{"tickets": tickets, "total": total, "limit": f.Limit, "offset": f.Offset, "view": view})
 }
 
 func ticketFilter(c *fiber.Ctx) (desk.TicketFilter, error) {
@@ -61,5 +78,7 @@ func (s *Server) apiTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// issue 6: reading a ticket's personal data is audited (workspace).
+	s.Audit.Record(c.UserContext(), audit.Entry{Actor: userOf(c), Action: "ticket.view", Target: t.TrackingCode, IP: c.IP(), Note: "api"})
 	return c.JSON(t)
 }

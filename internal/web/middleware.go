@@ -13,6 +13,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/auth"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
+	"github.com/civicdesk/civicdesk/internal/store"
 	"github.com/civicdesk/civicdesk/templates"
 )
 
@@ -23,6 +24,7 @@ const (
 	localUser     = "user"
 	localToken    = "token"
 	localCSRF     = "csrf"
+	localViaToken = "via_token" // #6 AU
 )
 
 // langOf picks the page language: the cookie set by /lang/:lang, else
@@ -70,7 +72,9 @@ func (s *Server) csrfToken(nonce string) string {
 // webSession loads the signed-in user from the session cookie, if any.
 func (s *Server) webSession(c *fiber.Ctx) error {
 	if tok := c.Cookies(cookieSession); tok != "" {
-		if u, err := s.Auth.Authenticate(c.UserContext(), tok); err == nil {
+		// API tokens are for scripts on the API; a cookie holding one
+		// is ignored (#6 AU).
+		if u, sess, err := s.Auth.Resolve(c.UserContext(), tok); err == nil && sess.Kind != store.KindToken {
 			c.Locals(localUser, u)
 			c.Locals(localToken, tok)
 		}
@@ -94,11 +98,12 @@ func (s *Server) apiAuth(c *fiber.Ctx) error {
 	if !ok {
 		return desk.Errorf(desk.EUNAUTH, "Cần đăng nhập: gửi Authorization: Bearer <token> lấy từ POST /api/v1/login (authentication required).")
 	}
-	u, err := s.Auth.Authenticate(c.UserContext(), strings.TrimSpace(tok))
+	u, sess, err := s.Auth.Resolve(c.UserContext(), strings.TrimSpace(tok))
 	if err != nil {
 		return err
 	}
 	c.Locals(localUser, u)
+	c.Locals(localViaToken, sess.Kind == store.KindToken) // #6 AU: tokens cannot mint tokens
 	return c.Next()
 }
 

@@ -17,14 +17,19 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/civicdesk/civicdesk/internal/auth"
+	"github.com/civicdesk/civicdesk/internal/citizen"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/hotline"
 	"github.com/civicdesk/civicdesk/internal/intake"
 	"github.com/civicdesk/civicdesk/internal/metrics"
 	"github.com/civicdesk/civicdesk/internal/quarantine"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
+	"github.com/civicdesk/civicdesk/internal/reports"
 	"github.com/civicdesk/civicdesk/internal/store"
 	"github.com/civicdesk/civicdesk/internal/tickets"
+	"github.com/civicdesk/civicdesk/internal/ticketsearch"
+	"github.com/civicdesk/civicdesk/internal/topics"
+	"github.com/civicdesk/civicdesk/internal/workspace"
 	"github.com/civicdesk/civicdesk/templates"
 )
 
@@ -54,6 +59,25 @@ type Server struct {
 	// Audit records sign-ins, permission changes, views of personal data
 	// and ticket actions.
 	Audit *audit.Recorder
+	// --- search (issue 7) ---
+	// Search runs staff keyword search and public Q&A search; Topics
+	// groups similar tickets and answers them together.
+	Search *ticketsearch.Service
+	Topics *topics.Service
+	// --- issue 6: citizen side and public Q&A ---
+	// Citizen proves ownership, takes citizen replies and ratings, and
+	// keeps publications and the public Q&A (track_citizen.go,
+	// staff_publication.go, public_qa.go).
+	Citizen *citizen.Service
+	// --- reports (issue 9) ---
+	// Reports computes the dashboard, the public figures and exports,
+	// scoped by role inside the service.
+	Reports *reports.Service
+	// --- issue 6: workspace (staff) ---
+	// Workspace claims, assigns, replies, notes, asks the citizen and
+	// closes tickets, and keeps canned responses (api_workspace.go,
+	// staff_ticket.go, staff_canned.go).
+	Workspace *workspace.Service
 
 	pages *templates.Set
 }
@@ -113,6 +137,15 @@ func (s *Server) App() (*fiber.App, error) {
 	api.Get("/tickets/:code", s.apiAuth, s.apiTicket)
 	api.Get("/tickets/:code/attachments/:id", s.apiAuth, s.apiTicketAttachment) // emailed files
 	api.Post("/admin/users", s.apiAuth, s.apiCreateUser)
+	// #6 AU: user admin, API tokens, audit log (api_accounts.go).
+	api.Get("/admin/users", s.apiAuth, s.apiUsers)
+	api.Patch("/admin/users/:id", s.apiAuth, s.apiUpdateUser)
+	api.Post("/admin/users/:id/revoke-sessions", s.apiAuth, s.apiRevokeSessions)
+	api.Get("/tokens", s.apiAuth, s.apiTokens)
+	api.Post("/tokens", s.apiAuth, s.apiCreateToken)
+	api.Delete("/tokens/:id", s.apiAuth, s.apiRevokeToken)
+	api.Get("/admin/audit", s.apiAuth, s.apiAudit)
+	// end #6 AU
 	// Spam: the quarantine review and the rules (api_quarantine.go, api_spam_rules.go).
 	api.Post("/tickets/:code/release", s.apiAuth, s.apiRelease)
 	api.Post("/tickets/:code/confirm-spam", s.apiAuth, s.apiConfirmSpam)
@@ -139,6 +172,43 @@ func (s *Server) App() (*fiber.App, error) {
 	api.Post("/blocked-numbers", s.apiAuth, s.apiBlock)
 	api.Delete("/blocked-numbers/:phone", s.apiAuth, s.apiUnblock)
 	api.Get("/admin/cti", s.apiAuth, s.apiCTIInfo)
+	// Search (issue 7): keyword search is GET /tickets?q= (api_search.go);
+	// public Q&A search (api_qa_search.go, before /qa/:id) and topics
+	// (api_topics.go).
+	api.Get("/qa/search", s.qaLimit, s.apiQASearch)
+	api.Post("/topics", s.apiAuth, s.apiCreateTopic)
+	api.Get("/topics/:id", s.apiAuth, s.apiTopic)
+	api.Post("/topics/:id/tickets", s.apiAuth, s.apiTopicAddTickets)
+	api.Post("/topics/:id/answer", s.apiAuth, s.apiTopicAnswer)
+	// end issue 7
+	// Reports (issue 9): dashboard figures, public statistics, exports
+	// (staff_dashboard.go, public_stats.go, exports.go).
+	api.Get("/stats/public", s.limit(s.Limits.Track), s.apiPublicStats)
+	api.Get("/stats/dashboard", s.apiAuth, s.apiDashboard)
+	api.Get("/exports/tickets.csv", s.apiAuth, s.requireReports, s.exportTickets(reports.FormatCSV))
+	api.Get("/exports/tickets.xlsx", s.apiAuth, s.requireReports, s.exportTickets(reports.FormatXLSX))
+	api.Get("/exports/report.csv", s.apiAuth, s.exportReport(reports.FormatCSV))
+	api.Get("/exports/report.xlsx", s.apiAuth, s.exportReport(reports.FormatXLSX))
+	// issue 6: workspace (staff) (api_workspace.go).
+	api.Post("/tickets/bulk-assign", s.apiAuth, s.apiBulkAssign)
+	api.Post("/tickets/:code/claim", s.apiAuth, s.apiClaim)
+	api.Post("/tickets/:code/assign", s.apiAuth, s.apiAssign)
+	api.Post("/tickets/:code/reply", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Reply }))
+	api.Post("/tickets/:code/note", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Note }))
+	api.Post("/tickets/:code/request-info", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.RequestInfo }))
+	api.Post("/tickets/:code/resolve", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Resolve }))
+	api.Post("/tickets/:code/close", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Close }))
+	api.Post("/tickets/:code/reopen", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Reopen }))
+	api.Get("/canned", s.apiAuth, s.apiCanned)
+	api.Post("/canned", s.apiAuth, s.apiSaveCanned)
+	api.Delete("/canned/:id", s.apiAuth, s.apiDeleteCanned)
+	// issue 6: citizen side and public Q&A (staff_publication.go, public_qa.go).
+	api.Post("/tickets/:code/propose", s.apiAuth, s.apiPublication(pubPropose))
+	api.Post("/tickets/:code/approve", s.apiAuth, s.apiPublication(pubApprove))
+	api.Post("/tickets/:code/withdraw", s.apiAuth, s.apiPublication(pubWithdraw))
+	api.Get("/qa", s.qaLimit, s.apiQA)
+	api.Get("/qa/:id", s.qaLimit, s.apiQAEntry)
+	// end issue 6: citizen side
 	api.Use(func(c *fiber.Ctx) error {
 		return desk.Errorf(desk.ENOTFOUND, "Không có đường dẫn API này (no such API endpoint): %s %s", c.Method(), c.Path())
 	})
@@ -171,6 +241,63 @@ func (s *Server) App() (*fiber.App, error) {
 	web.Post("/staff/console/calls", s.requireUser, s.consoleLogCall)
 	web.Post("/staff/console/block", s.requireUser, s.consoleBlock)
 	web.Get("/staff/calls", s.requireUser, s.callLog)
+	// #6 AU: accounts, tokens, audit log (staff_admin_accounts.go).
+	web.Get("/staff/admin/users", s.requireUser, s.usersPage)
+	web.Post("/staff/admin/users", s.requireUser, s.usersCreate)
+	web.Post("/staff/admin/users/:id", s.requireUser, s.usersUpdate)
+	web.Post("/staff/admin/users/:id/disable", s.requireUser, s.usersDisable)
+	web.Post("/staff/admin/users/:id/revoke", s.requireUser, s.usersRevoke)
+	web.Get("/staff/admin/tokens", s.requireUser, s.tokensPage)
+	web.Post("/staff/admin/tokens", s.requireUser, s.tokensCreate)
+	web.Post("/staff/admin/tokens/:id/revoke", s.requireUser, s.tokensRevoke)
+	web.Get("/staff/admin/audit", s.requireUser, s.auditPage)
+	// end #6 AU
+	// Reports (issue 9): staff dashboard, exports, public statistics.
+	web.Get("/staff/dashboard", s.requireUser, s.dashboard)
+	web.Get("/staff/export/tickets.csv", s.requireUser, s.requireReports, s.exportTickets(reports.FormatCSV))
+	web.Get("/staff/export/tickets.xlsx", s.requireUser, s.requireReports, s.exportTickets(reports.FormatXLSX))
+	web.Get("/staff/export/report.csv", s.requireUser, s.exportReport(reports.FormatCSV))
+	web.Get("/staff/export/report.xlsx", s.requireUser, s.exportReport(reports.FormatXLSX))
+	web.Get("/thong-ke", s.limit(s.Limits.Track), s.publicStats)
+	// issue 6: workspace (staff) (staff_ticket.go, staff_canned.go).
+	web.Post("/staff/tickets/bulk-assign", s.requireUser, s.staffBulkAssign)
+	web.Get("/staff/tickets/:code", s.requireUser, s.staffTicket)
+	web.Get("/staff/tickets/:code/attachments/:id", s.requireUser, s.staffTicketAttachment)
+	web.Post("/staff/tickets/:code/claim", s.requireUser, s.wsClaimForm())
+	web.Post("/staff/tickets/:code/assign", s.requireUser, s.wsAssignForm())
+	web.Post("/staff/tickets/:code/reply", s.requireUser, s.wsTextForm("reply", func(w *workspace.Service) textAction { return w.Reply }))
+	web.Post("/staff/tickets/:code/note", s.requireUser, s.wsTextForm("note", func(w *workspace.Service) textAction { return w.Note }))
+	web.Post("/staff/tickets/:code/request-info", s.requireUser, s.wsTextForm("request-info", func(w *workspace.Service) textAction { return w.RequestInfo }))
+	web.Post("/staff/tickets/:code/resolve", s.requireUser, s.wsTextForm("resolve", func(w *workspace.Service) textAction { return w.Resolve }))
+	web.Post("/staff/tickets/:code/close", s.requireUser, s.wsTextForm("close", func(w *workspace.Service) textAction { return w.Close }))
+	web.Post("/staff/tickets/:code/reopen", s.requireUser, s.wsTextForm("reopen", func(w *workspace.Service) textAction { return w.Reopen }))
+	web.Post("/staff/tickets/:code/route", s.requireUser, s.wsMoveForm("route", func(t *tickets.Service) moveFunc { return t.Route }))
+	web.Post("/staff/tickets/:code/return", s.requireUser, s.wsMoveForm("return", func(t *tickets.Service) moveFunc { return t.Return }))
+	web.Post("/staff/tickets/:code/transfer", s.requireUser, s.wsMoveForm("transfer", func(t *tickets.Service) moveFunc { return t.Transfer }))
+	web.Get("/staff/admin/canned", s.requireUser, s.cannedPage)
+	web.Post("/staff/admin/canned", s.requireUser, s.cannedSave)
+	web.Post("/staff/admin/canned/:id/delete", s.requireUser, s.cannedDelete)
+	// issue 6: citizen side and public Q&A (track_citizen.go, staff_publication.go, public_qa.go).
+	web.Post("/track/:code/verify", s.limit(s.Limits.Track), s.trackVerify)
+	web.Post("/track/:code/link", s.limit(s.Limits.Track), s.trackLink)
+	web.Get("/track/:code/auth/:token", s.limit(s.Limits.Track), s.trackAuthConfirm)
+	web.Post("/track/:code/auth/:token", s.limit(s.Limits.Track), s.trackAuth)
+	web.Post("/track/:code/reply", s.limit(s.Limits.Track), s.trackReply)
+	web.Post("/track/:code/rate", s.limit(s.Limits.Track), s.trackRate)
+	web.Post("/staff/tickets/:code/propose", s.requireUser, s.staffPublication("propose", pubPropose))
+	web.Post("/staff/tickets/:code/approve", s.requireUser, s.staffPublication("approve", pubApprove))
+	web.Post("/staff/tickets/:code/withdraw", s.requireUser, s.staffPublication("withdraw", pubWithdraw))
+	web.Get("/qa", s.qaLimit, s.publicQA)
+	web.Get("/qa/:id", s.qaLimit, s.publicQAEntry)
+	// end issue 6: citizen side
+	// Search (issue 7): staff search, similar tickets, topics (staff_search.go).
+	web.Get("/staff/search", s.requireUser, s.searchPage)
+	web.Get("/staff/tickets/:code/similar", s.requireUser, s.similarPage)
+	web.Post("/staff/topics", s.requireUser, s.topicCreatePost)
+	web.Get("/staff/topics/:id", s.requireUser, s.topicPage)
+	web.Post("/staff/topics/:id/tickets", s.requireUser, s.topicAddPost)
+	web.Post("/staff/topics/:id/answer", s.requireUser, s.topicAnswerPost)
+	// end issue 7
 	web.Use(func(c *fiber.Ctx) error {
 		return desk.Errorf(desk.ENOTFOUND, "Không tìm thấy trang (page not found).")
 	})

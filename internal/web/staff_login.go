@@ -22,12 +22,17 @@ func (s *Server) loginPost(c *fiber.Ctx) error {
 		c.Status(fiber.StatusBadRequest)
 		return s.render(c, "login", s.t(c, "login.title"), fiber.Map{"Error": desk.ErrorMessage(err)})
 	}
-	tok, _, err := s.Auth.Login(c.UserContext(), email, c.FormValue("password"), "web")
+	tok, _, err := s.Auth.LoginFrom(c.UserContext(), email, c.FormValue("password"), "web", c.IP())
 	if err != nil {
-		if desk.ErrorCode(err) != desk.EUNAUTH {
+		switch desk.ErrorCode(err) {
+		case desk.EUNAUTH:
+			c.Status(fiber.StatusUnauthorized)
+		case desk.ELIMITED: // account locked (auth/lockout.go)
+			s.setRetryAfter(c, err)
+			c.Status(fiber.StatusTooManyRequests)
+		default:
 			return err
 		}
-		c.Status(fiber.StatusUnauthorized)
 		return s.render(c, "login", s.t(c, "login.title"), fiber.Map{"Error": desk.ErrorMessage(err), "Email": email})
 	}
 	c.Cookie(&fiber.Cookie{Name: cookieSession, Value: tok, Path: "/", HTTPOnly: true, SameSite: "Lax",
@@ -38,7 +43,7 @@ func (s *Server) loginPost(c *fiber.Ctx) error {
 // logout: POST /staff/logout revokes the session server-side.
 func (s *Server) logout(c *fiber.Ctx) error {
 	if tok, _ := c.Locals(localToken).(string); tok != "" {
-		if err := s.Auth.Logout(c.UserContext(), tok); err != nil {
+		if err := s.Auth.Logout(c.UserContext(), tok, userOf(c), c.IP()); err != nil {
 			return err
 		}
 	}

@@ -20,6 +20,9 @@ type trackView struct {
 	CreatedAt    time.Time       `json:"created_at"`
 	DueAt        *time.Time      `json:"due_at"`
 	Timeline     []timelineEntry `json:"timeline"`
+	// Answers are the agency's public messages, personal data masked
+	// (issue 6; the proven citizen sees them whole on the page).
+	Answers []publicAnswer `json:"answers"`
 }
 
 type agencyRef struct {
@@ -54,6 +57,7 @@ func (s *Server) lookupTrack(c *fiber.Ctx, raw string) (*trackView, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Locals(localTrackTicket, t) // issue 6: the citizen part of the page (track_citizen.go)
 	return s.publicView(c, t), nil
 }
 
@@ -73,6 +77,7 @@ func (s *Server) publicView(c *fiber.Ctx, t *desk.Ticket) *trackView {
 			v.DueAt = &due
 		}
 	}
+	v.Answers = publicAnswers(t) // issue 6 (track_citizen.go)
 	for _, e := range t.Events {
 		if !e.Public {
 			continue
@@ -150,6 +155,7 @@ func (s *Server) trackPage(c *fiber.Ctx) error {
 			data["View"] = v
 			data["Code"] = v.TrackingCode
 			data["Pending"] = v.Status == "received"
+			s.citizenTrack(c, data) // issue 6: answers, proof, reply and rating forms (track_citizen.go)
 		}
 	}
 	return s.render(c, "track", s.t(c, "track.title"), data)

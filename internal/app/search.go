@@ -1,0 +1,75 @@
+package app
+
+// Search in the product (issue 7): the public Q&A index, the staff and
+// public search service, topics, and the periodic index consistency check.
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/civicdesk/civicdesk/internal/citizen"
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/search"
+	"github.com/civicdesk/civicdesk/internal/search/bleve"
+	"github.com/civicdesk/civicdesk/internal/search/meili"
+	"github.com/civicdesk/civicdesk/internal/ticketsearch"
+	"github.com/civicdesk/civicdesk/internal/topics"
+	"github.com/civicdesk/civicdesk/internal/workspace"
+	"github.com/civicdesk/civicdesk/workers"
+)
+
+// PublicIndexUID is the Meilisearch index of published Q&A. It is a separate
+// index rather than a filter on the staff index so that public search can
+// never reach a citizen's own words: it holds masked text only.
+const PublicIndexUID = meili.IndexUID + "_public"
+
+// IndexCheckEvery is how often the consistency check compares the store
+// with the index.
+const IndexCheckEvery = 10 * time.Minute
+
+// openSearch opens the public Q&A index and builds the search and topics
+// services. It runs after the ticket services exist.
+func (a *App) openSearch(ctx context.Context) error {
+	if a.Cfg.MeiliURL != "" {
+		pi, err := meili.Open(ctx, meili.Options{URL: a.Cfg.MeiliURL, APIKey: a.Cfg.MeiliKey, IndexUID: PublicIndexUID})
+		if err != nil {
+			return fmt.Errorf("public search index: %w", err)
+		}
+		a.PublicIndex = pi
+	} else {
+		pi, err := bleve.Open(filepath.Join(a.Cfg.DataDir, "index-public"), bleve.Options{})
+		if err != nil {
+			return fmt.Errorf("public search index: %w", err)
+		}
+		a.PublicIndex = pi
+	}
+	a.closers = append(a.closers, a.PublicIndex.Close)
+	a.Search = &ticketsearch.Service{Store: a.Store, Index: a.Index, Public: a.PublicIndex, Clock: a.Clock, Log: a.Log,
+		Reindex: a.Queue.EnqueueIndex, QAID: (&citizen.Service{Secret: a.Secret}).QAID}
+	a.Store.OnTicketChange(a.Search.Changed) // scoped searches see this process's changes (ticketsearch/pending.go)
+	a.Topics = &topics.Service{Store: a.Store, Tickets: a.Tickets, Clock: a.Clock, Log: a.Log, Audit: a.Audit,
+		Reply: a.topicReply()}
+	return nil
+}
+
+// IndexChecker is the periodic consistency check this process runs.
+func (a *App) IndexChecker() *workers.IndexChecker {
+	return &workers.IndexChecker{Store: a.Store, Index: a.Index, Public: a.PublicIndex, Queue: a.Queue, Log: a.Log, Every: IndexCheckEvery}
+}
+
+var _ search.Index = (*bleve.Index)(nil)
+
+// topicReply is how a topic answer replies to each ticket: the workspace
+// service's Reply, so that a topic answer is exactly a staff reply (status,
+// answer times, SLA clock, audit, answer mail). nil (no workspace) falls
+// back to the topics service's built-in answer.
+func (a *App) topicReply() topics.ReplyFunc {
+	if a.Workspace == nil {
+		return nil
+	}
+	return func(ctx context.Context, actor *desk.User, code string, version int64, body string) (*desk.Ticket, error) {
+		return a.Workspace.Reply(ctx, actor, code, workspace.ReplyInput{Version: version, Body: body})
+	}
+}

@@ -1,0 +1,462 @@
+package store
+
+// The agency inbox (issue 6, area IN): its views, scoped inside this
+// package, answered by the in-process read model on the embedded store
+// (readmodel.go) and by indexed queries on MongoDB.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// Inbox views. The default view ("") is every open ticket in scope.
+const (
+	ViewAll        = ""
+	ViewNew        = "new"        // not taken up yet: status triage or new
+	ViewMine       = "mine"       // open, assigned to the viewer
+	ViewUnassigned = "unassigned" // open, nobody assigned
+	ViewOverdue    = "overdue"    // open and flagged overdue or past its due time
+	ViewDueSoon    = "due_soon"   // open, not overdue, due by InboxQuery.SoonUntil
+	ViewAwaiting   = "awaiting"   // awaiting_citizen (clock paused)
+	ViewAnswered   = "answered"   // answered, waiting for the citizen's verdict or closing
+)
+
+// InboxViews lists the views in tab order, the default first.
+var InboxViews = []string{ViewAll, ViewNew, ViewMine, ViewUnassigned, ViewOverdue, ViewDueSoon, ViewAwaiting, ViewAnswered}
+
+// ValidView reports whether v names an inbox view.
+func ValidView(v string) bool { return slices.Contains(InboxViews, v) }
+
+// InboxQuery is one inbox page request. Every view is ordered overdue
+// first (tickets the SLA timers or sweep flagged), then by due date.
+type InboxQuery struct {
+	View     string
+	Statuses []desk.Status // optional: narrows the view's statuses (API ?status=)
+	Agency   string        // optional: tickets whose agency path holds it (API ?agency=)
+	Limit    int           // 1..200, default 50
+	Offset   int
+	// Now is the time overdue and due soon are judged at; SoonUntil the
+	// end of "due soon" (the web layer passes the end of the second
+	// working day from now; zero means Now + 48 h).
+	Now       time.Time
+	SoonUntil time.Time
+	// Counts asks for the number of tickets in every view (the tabs).
+	Counts bool
+}
+
+// InboxRow is one inbox line, as the read model holds it.
+type InboxRow struct {
+	ID, TrackingCode, Title, Agency string
+	Status                          desk.Status
+	Assignee                        string
+	Channel                         desk.Channel
+	Category, Province              string
+	CreatedAt, DueAt                time.Time
+	Overdue                         bool
+	Suspect                         bool // tagged by the spam check
+}
+
+// InboxPage is a page of rows, the view's total, and the per-view counts
+// when asked for (keyed by view name; "" is the default view).
+type InboxPage struct {
+	Rows   []InboxRow
+	Total  int
+	Counts map[string]int
+}
+
+// normalize checks q and fills in its defaults.
+func (q InboxQuery) normalize() (InboxQuery, error) {
+	if !ValidView(q.View) {
+		return q, &desk.Error{Code: desk.EINVALID, Message: fmt.Sprintf("Chế độ xem không hợp lệ: %q (unknown inbox view).", q.View),
+			Fields: map[string]string{"view": "new, mine, unassigned, overdue, due_soon, awaiting, answered"}}
+	}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	if q.Offset < 0 {
+		q.Offset = 0
+	}
+	if q.Now.IsZero() {
+		q.Now = time.Now()
+	}
+	q.Now = ms(q.Now.UTC()) // BSON dates hold milliseconds; both paths judge alike
+	if q.SoonUntil.IsZero() {
+		q.SoonUntil = q.Now.Add(48 * time.Hour)
+	}
+	q.SoonUntil = ms(q.SoonUntil.UTC())
+	return q, nil
+}
+
+// viewStatuses is the statuses a view covers, narrowed by want if given.
+func viewStatuses(view string, want []desk.Status) []desk.Status {
+	var base []desk.Status
+	switch view {
+	case ViewNew:
+		base = []desk.Status{desk.StatusTriage, desk.StatusNew}
+	case ViewAwaiting:
+		base = []desk.Status{desk.StatusAwaitingCitizen}
+	case ViewAnswered:
+		base = []desk.Status{desk.StatusAnswered}
+	default:
+		base = desk.OpenStatuses
+	}
+	if len(want) == 0 {
+		return base
+	}
+	if view == ViewAll {
+		return want // the API's ?status= alone, as before views existed
+	}
+	var out []desk.Status
+	for _, s := range base {
+		if slices.Contains(want, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// overdueAt is the inbox's notion of overdue: flagged by the SLA timers
+// or sweep, or past its due time (before the sweep has caught up).
+func overdueAt(flag bool, due, now time.Time) bool {
+	return flag || (!due.IsZero() && due.Before(now))
+}
+
+// viewMask has bit i set for InboxViews[i].
+type viewMask uint8
+
+// classifier returns the in-memory form of every view's filter at once:
+// the set of views a summary belongs to. mongoFilter is the same filter
+// for the store; the property test in inbox_model_test.go holds the two
+// to each other. One pass over the summaries then gives the page and
+// every tab's count.
+func (q InboxQuery) classifier(actor *desk.User) func(sm *summary) viewMask {
+	byStatus := map[desk.Status]viewMask{}
+	var mine, unassigned, overdue, dueSoon viewMask
+	for i, v := range InboxViews {
+		bit := viewMask(1) << i
+		for _, st := range viewStatuses(v, q.Statuses) {
+			byStatus[st] |= bit
+		}
+		switch v {
+		case ViewMine:
+			mine = bit
+		case ViewUnassigned:
+			unassigned = bit
+		case ViewOverdue:
+			overdue = bit
+		case ViewDueSoon:
+			dueSoon = bit
+		}
+	}
+	me := ""
+	if actor != nil {
+		me = actor.ID
+	}
+	return func(sm *summary) viewMask {
+		m := byStatus[sm.status]
+		if m == 0 {
+			return 0
+		}
+		if me == "" || sm.assignee != me {
+			m &^= mine
+		}
+		if sm.assignee != "" {
+			m &^= unassigned
+		}
+		if overdueAt(sm.flag, sm.due, q.Now) {
+			m &^= dueSoon
+		} else {
+			m &^= overdue
+			if sm.due.IsZero() || sm.due.After(q.SoonUntil) {
+				m &^= dueSoon
+			}
+		}
+		return m
+	}
+}
+
+// viewBit is view's bit in a viewMask.
+func viewBit(view string) viewMask { return viewMask(1) << slices.Index(InboxViews, view) }
+
+// mongoFilter is view's filter as a query, scoped to actor; ok is false
+// when it can match nothing.
+func (q InboxQuery) mongoFilter(actor *desk.User, view string) (bson.D, bool) {
+	sts := viewStatuses(view, q.Statuses)
+	if len(sts) == 0 {
+		return nil, false
+	}
+	scope, ok := scopeFilter(bson.D{}, actor)
+	if !ok {
+		return nil, false
+	}
+	conds := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: sts}}}}}
+	if q.Agency != "" {
+		conds = append(conds, bson.D{{Key: "agency_path", Value: q.Agency}})
+	}
+	switch view {
+	case ViewMine:
+		if actor == nil || actor.ID == "" {
+			return nil, false
+		}
+		conds = append(conds, bson.D{{Key: "assignee", Value: actor.ID}})
+	case ViewUnassigned:
+		conds = append(conds, bson.D{{Key: "assignee", Value: bson.D{{Key: "$in", Value: bson.A{nil, ""}}}}})
+	case ViewOverdue:
+		conds = append(conds, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "overdue", Value: true}},
+			bson.D{{Key: "due_at", Value: bson.D{{Key: "$gt", Value: time.Time{}}, {Key: "$lt", Value: q.Now}}}},
+		}}})
+	case ViewDueSoon:
+		conds = append(conds, bson.D{{Key: "overdue", Value: bson.D{{Key: "$in", Value: bson.A{false, nil}}}}},
+			bson.D{{Key: "due_at", Value: bson.D{{Key: "$gte", Value: q.Now}, {Key: "$lte", Value: q.SoonUntil}}}})
+	}
+	if len(scope) > 0 {
+		conds = append(conds, scope)
+	}
+	return bson.D{{Key: "$and", Value: conds}}, true
+}
+
+// Inbox returns one page of actor's inbox: only tickets in actor's scope
+// (desk.Scope: their agency and its units; quarantined tickets never for
+// agency staff), in the view q names, overdue first then by due date.
+func (s *Store) Inbox(ctx context.Context, actor *desk.User, q InboxQuery) (*InboxPage, error) {
+	q, err := q.normalize()
+	if err != nil {
+		return nil, err
+	}
+	if s.useModel() {
+		rows, total, counts := s.modelQuery(actor, q)
+		return &InboxPage{Rows: rows, Total: total, Counts: counts}, nil
+	}
+	return s.mongoInbox(ctx, actor, q)
+}
+
+// InboxTickets is Inbox with the tickets themselves (without events,
+// body and messages), for the JSON API. On the embedded store the page is
+// chosen in memory and its tickets read by _id, the one lookup FerretDB
+// serves from an index.
+func (s *Store) InboxTickets(ctx context.Context, actor *desk.User, q InboxQuery) ([]*desk.Ticket, int, error) {
+	q, err := q.normalize()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !s.useModel() {
+		f, ok := q.mongoFilter(actor, q.View)
+		if !ok {
+			return nil, 0, nil
+		}
+		return s.mongoPage(ctx, f, q.Offset, q.Limit)
+	}
+	q.Counts = false
+	rows, total, _ := s.modelQuery(actor, q)
+	// One point read per row: the one lookup FerretDB serves from an
+	// index. Sequential on purpose: side-by-side reads measured slower on
+	// FerretDB (2.0 s against 0.8 s for 50 rows on a loaded machine).
+	out := make([]*desk.Ticket, 0, len(rows))
+	for _, r := range rows {
+		var t desk.Ticket
+		err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, options.FindOne().SetProjection(listProjection)).Decode(&t)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // cannot happen: tickets are never deleted
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("inbox tickets: %w", err)
+		}
+		out = append(out, &t)
+	}
+	return out, total, nil
+}
+
+// mongoInbox answers Inbox with queries, served on MongoDB by the indexes
+// "inbox_overdue", "inbox", "assignee_open" and "status_overdue_due".
+func (s *Store) mongoInbox(ctx context.Context, actor *desk.User, q InboxQuery) (*InboxPage, error) {
+	p := &InboxPage{}
+	if f, ok := q.mongoFilter(actor, q.View); ok {
+		ts, total, err := s.mongoPage(ctx, f, q.Offset, q.Limit)
+		if err != nil {
+			return nil, err
+		}
+		p.Total = total
+		for _, t := range ts {
+			p.Rows = append(p.Rows, summarize(t).row(q.Now))
+		}
+	}
+	if q.Counts {
+		p.Counts = emptyCounts(q)
+		for _, v := range InboxViews {
+			f, ok := q.mongoFilter(actor, v)
+			if !ok {
+				continue
+			}
+			n, err := s.tickets.CountDocuments(ctx, f)
+			if err != nil {
+				return nil, fmt.Errorf("count inbox view %q: %w", v, err)
+			}
+			p.Counts[v] = int(n)
+		}
+	}
+	return p, nil
+}
+
+// mongoPage pages through f in inbox order. MongoDB cannot sort "flagged
+// first" on a field that is sometimes false and sometimes absent, so the
+// page is the flagged tickets by due date followed by the others by due
+// date: two range scans of {agency_path, status, overdue, due_at}.
+func (s *Store) mongoPage(ctx context.Context, f bson.D, offset, limit int) ([]*desk.Ticket, int, error) {
+	flagged := bson.D{{Key: "$and", Value: bson.A{f, bson.D{{Key: "overdue", Value: true}}}}}
+	others := bson.D{{Key: "$and", Value: bson.A{f, bson.D{{Key: "overdue", Value: bson.D{{Key: "$in", Value: bson.A{false, nil}}}}}}}}
+	nf, err := s.tickets.CountDocuments(ctx, flagged)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count inbox: %w", err)
+	}
+	no, err := s.tickets.CountDocuments(ctx, others)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count inbox: %w", err)
+	}
+	find := func(f bson.D, skip, n int) ([]*desk.Ticket, error) {
+		if n <= 0 {
+			return nil, nil
+		}
+		var out []*desk.Ticket
+		cur, err := s.tickets.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).
+			SetSkip(int64(skip)).SetLimit(int64(n)).SetProjection(listProjection))
+		if err == nil {
+			err = cur.All(ctx, &out)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list inbox: %w", err)
+		}
+		return out, nil
+	}
+	var out []*desk.Ticket
+	if offset < int(nf) {
+		a, err := find(flagged, offset, limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = a
+		b, err := find(others, 0, limit-len(a))
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, b...)
+	} else {
+		b, err := find(others, offset-int(nf), limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = b
+	}
+	return out, int(nf + no), nil
+}
+
+func emptyCounts(q InboxQuery) map[string]int {
+	if !q.Counts {
+		return nil
+	}
+	m := make(map[string]int, len(InboxViews))
+	for _, v := range InboxViews {
+		m[v] = 0
+	}
+	return m
+}
+
+func asBulk(err error, bwe *mongo.BulkWriteException) bool { return errors.As(err, bwe) }
+
+// ticketHooks are the functions OnTicketChange registered.
+type ticketHooks struct {
+	mu  sync.RWMutex
+	fns []func(ids ...string)
+}
+
+// OnTicketChange registers fn to be told the ids of tickets this process
+// has just inserted or changed, after each successful InsertTicket,
+// InsertTickets and UpdateTicketWith. fn runs on the writer's goroutine
+// after the write lock is released; it must be quick and must not block
+// (hand work to a goroutine or a queue). Only this process's writes are
+// reported: on MongoDB other processes write too.
+func (s *Store) OnTicketChange(fn func(ids ...string)) {
+	s.hooks.mu.Lock()
+	s.hooks.fns = append(s.hooks.fns, fn)
+	s.hooks.mu.Unlock()
+}
+
+func (s *Store) notifyTicketChange(ids ...string) {
+	if len(ids) == 0 {
+		return
+	}
+	s.hooks.mu.RLock()
+	fns := s.hooks.fns
+	s.hooks.mu.RUnlock()
+	for _, fn := range fns {
+		fn(ids...)
+	}
+}
+
+// SetAssigneeChange is the change that sets a ticket's assignee ("" to
+// unassign), for UpdateTicketWith; the workspace's claim and assign
+// actions and tests use it.
+func SetAssigneeChange(assignee, actor, note string) TicketChange {
+	return TicketChange{Set: bson.D{{Key: "assignee", Value: assignee}},
+		Event: desk.Event{Actor: actor, Type: "assigned", To: assignee, Note: note}}
+}
+
+// modelSLADueTickets is SLADue answered from the read model: the
+// candidates are picked in memory and read by _id; a ticket that changed
+// in between and no longer qualifies is left out, as the query would.
+func (s *Store) modelSLADueTickets(ctx context.Context, now time.Time, limit int) ([]*desk.Ticket, error) {
+	var out []*desk.Ticket
+	for _, id := range s.modelSLADue(now, limit) {
+		var t desk.Ticket
+		err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(slaProjection)).Decode(&t)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sla due: %w", err)
+		}
+		if t.Open() && t.SLANextAt != nil && !t.SLANextAt.After(now) {
+			out = append(out, &t)
+		}
+	}
+	return out, nil
+}
+
+// InboxAssignees lists the active agency staff and leads actor may assign
+// tickets to, by name, at most 300: their own agency's for an agency
+// lead, every agency's for coordinators and admins, nobody otherwise.
+// The users collection is small, so the scan FerretDB makes is cheap;
+// on MongoDB it reads the collection once per inbox page of a lead.
+func (s *Store) InboxAssignees(ctx context.Context, actor *desk.User) ([]*desk.User, error) {
+	f := bson.D{{Key: "role", Value: bson.D{{Key: "$in", Value: bson.A{desk.RoleStaff, desk.RoleLead}}}},
+		{Key: "disabled", Value: bson.D{{Key: "$ne", Value: true}}}}
+	switch {
+	case actor == nil:
+		return nil, nil
+	case actor.Role == desk.RoleLead:
+		f = append(f, bson.E{Key: "agency", Value: actor.Agency})
+	case actor.Role == desk.RoleCoordinator || actor.Role == desk.RoleAdmin:
+	default:
+		return nil, nil
+	}
+	cur, err := s.users.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "name", Value: 1}}).SetLimit(300).
+		SetProjection(bson.D{{Key: "password_hash", Value: 0}}))
+	if err != nil {
+		return nil, fmt.Errorf("assignees: %w", err)
+	}
+	var out []*desk.User
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("assignees: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/civicdesk/civicdesk/internal/citizen"
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/mask"
+)
+
+// The citizen's side of the tracking page (issue 6): prove ownership,
+// reply with an optional document, rate the answer. The forms post to
+// /track/:code/...; success redirects (303) back to the tracking page with
+// a notice, a refusal renders the tracking page again with the message
+// next to its form and the HTTP status of the error.
+//
+// The proof lives in a cookie named after the tracking code, HttpOnly,
+// SameSite=Lax, Path=/track, signed by internal/citizen and bound to that
+// one code. It is not a staff session and nothing on the staff side reads
+// it.
+
+const (
+	cookieCitizenPrefix = "cd_cz_"
+	localTrackTicket    = "track_ticket" // the ticket lookupTrack read, for the citizen part of the page
+	localCitizenFlash   = "cz_flash"
+)
+
+func citizenCookie(code string) string { return cookieCitizenPrefix + code }
+
+// citizenOwner is the proven owner of code from the request's cookie, or nil.
+func (s *Server) citizenOwner(c *fiber.Ctx, code string) *citizen.Owner {
+	if s.Citizen == nil {
+		return nil
+	}
+	n, ok := desk.NormalizeTrackingCode(code)
+	if !ok {
+		return nil
+	}
+	return s.Citizen.CheckSession(n, c.Cookies(citizenCookie(n)))
+}
+
+func (s *Server) setCitizenCookie(c *fiber.Ctx, o *citizen.Owner) {
+	v, _ := s.Citizen.Session(o)
+	// MaxAge rather than Expires: the browser counts it from now, so the
+	// cookie lives its two hours whatever the server's clock says.
+	c.Cookie(&fiber.Cookie{Name: citizenCookie(o.Code()), Value: v, Path: "/track", MaxAge: int(citizen.SessionTTL / time.Second),
+		HTTPOnly: true, SameSite: "Lax", Secure: s.SecureTLS})
+}
+
+// czFlash is a refusal to show next to its form.
+type czFlash struct {
+	Form    string // verify, link, reply, rate
+	Error   string
+	Fields  map[string]string
+	Body    string
+	Comment string
+}
+
+// trackBack answers a citizen form: 303 to the tracking page on success,
+// the page again with the message on a refusal.
+func (s *Server) trackBack(c *fiber.Ctx, form string, err error, done string) error {
+	raw := clone(c.Params("code"))
+	code, ok := desk.NormalizeTrackingCode(raw)
+	if !ok {
+		return desk.Errorf(desk.ENOTFOUND, "Không tìm thấy phản ánh với mã số này (no feedback has this code).")
+	}
+	if err == nil {
+		return c.Redirect("/track/"+url.PathEscape(code)+"?done="+done, fiber.StatusSeeOther)
+	}
+	switch desk.ErrorCode(err) {
+	case desk.ENOTFOUND, desk.EINTERNAL:
+		return err
+	}
+	var le *citizen.LimitError
+	if errors.As(err, &le) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, le.RetryAfter)))
+	}
+	f := &czFlash{Form: form, Error: desk.ErrorMessage(err), Body: c.FormValue("body"), Comment: c.FormValue("comment")}
+	var de *desk.Error
+	if errors.As(err, &de) {
+		f.Fields = de.Fields
+	}
+	c.Locals(localCitizenFlash, f)
+	c.Status(statusOf(err))
+	return s.trackPage(c)
+}
+
+// trackVerify: POST /track/:code/verify, field phone_last4.
+func (s *Server) trackVerify(c *fiber.Ctx) error {
+	o, err := s.Citizen.VerifyPhone(c.UserContext(), clone(c.Params("code")), c.FormValue("phone_last4"), c.IP())
+	if err == nil {
+		s.setCitizenCookie(c, o)
+	}
+	return s.trackBack(c, "verify", err, "verified")
+}
+
+// trackLink: POST /track/:code/link, mail a one-time link. The answer is
+// the same whether or not the ticket has an email address.
+func (s *Server) trackLink(c *fiber.Ctx) error {
+	_, err := s.Citizen.RequestLink(c.UserContext(), clone(c.Params("code")), c.IP())
+	return s.trackBack(c, "link", err, "link")
+}
+
+// trackAuthConfirm: GET /track/:code/auth/:token shows a button that
+// redeems the link, rather than redeeming it: mail scanners and link
+// previews open links on their own, and a GET that spent the single use
+// would leave the citizen with a dead link.
+func (s *Server) trackAuthConfirm(c *fiber.Ctx) error {
+	c.Locals(localCitizenFlash, &czFlash{Form: "confirm"})
+	return s.trackPage(c)
+}
+
+// trackAuth: POST /track/:code/auth/:token, redeem a one-time link.
+func (s *Server) trackAuth(c *fiber.Ctx) error {
+	o, err := s.Citizen.RedeemLink(c.UserContext(), clone(c.Params("code")), clone(c.Params("token")), c.IP())
+	if err == nil {
+		s.setCitizenCookie(c, o)
+	}
+	return s.trackBack(c, "verify", err, "verified")
+}
+
+// trackReply: POST /track/:code/reply, multipart: body and optional file.
+func (s *Server) trackReply(c *fiber.Ctx) error {
+	code := clone(c.Params("code"))
+	in := citizen.ReplyInput{Body: c.FormValue("body")}
+	// A form without a file part (or not multipart at all) is a text reply.
+	if form, ferr := c.MultipartForm(); ferr == nil && len(form.File["file"]) > 0 {
+		fh := form.File["file"][0]
+		if fh.Size > 0 || fh.Filename != "" {
+			f, err := fh.Open()
+			if err != nil {
+				s.Log.Info("citizen reply: unreadable upload", "err", err, "ip", c.IP())
+				return s.trackBack(c, "reply", desk.Errorf(desk.EINVALID, "Không đọc được tệp gửi kèm (the upload could not be read)."), "")
+			}
+			// The request is already bounded by MaxBody; the extra byte
+			// lets the service tell "exactly the limit" from "over it".
+			data, err := io.ReadAll(io.LimitReader(f, int64(s.MaxBody)+1))
+			f.Close()
+			if err != nil {
+				return err
+			}
+			in.File = &citizen.Upload{Filename: fh.Filename, Data: data}
+		}
+	}
+	_, err := s.Citizen.Reply(c.UserContext(), s.citizenOwner(c, code), code, in, c.IP())
+	return s.trackBack(c, "reply", err, "replied")
+}
+
+// trackRate: POST /track/:code/rate, fields score (1–5) and comment.
+func (s *Server) trackRate(c *fiber.Ctx) error {
+	code := clone(c.Params("code"))
+	score, err := strconv.Atoi(strings.TrimSpace(c.FormValue("score")))
+	if err != nil {
+		score = 0 // refused by the service with the field message
+	}
+	_, err = s.Citizen.Rate(c.UserContext(), s.citizenOwner(c, code), code, score, c.FormValue("comment"), c.IP())
+	return s.trackBack(c, "rate", err, "rated")
+}
+
+// czMessage is one message as the tracking page shows it: who (the
+// agency or the citizen, never a staff name), when, the text, files.
+type czMessage struct {
+	At      time.Time
+	FromYou bool
+	Body    string
+	Files   []desk.Attachment
+}
+
+// czView is the citizen part of the tracking page.
+type czView struct {
+	Verified  bool
+	Messages  []czMessage
+	CanReply  bool
+	CanRate   bool
+	Rated     *desk.Rating
+	Awaiting  bool
+	MaxUpload string
+	// ReopenDays is the window in which a low rating reopens (0: never).
+	ReopenDays int
+	Done       string
+	Flash      *czFlash
+	Token      string // the one-time link being confirmed
+}
+
+var czDone = map[string]string{"verified": "cz.done.verified", "link": "cz.done.link", "replied": "cz.done.replied", "rated": "cz.done.rated"}
+
+// citizenTrack adds the citizen part to the tracking page's data. Called
+// by trackPage once the ticket is found.
+func (s *Server) citizenTrack(c *fiber.Ctx, data fiber.Map) {
+	if s.Citizen == nil {
+		return
+	}
+	t, _ := c.Locals(localTrackTicket).(*desk.Ticket)
+	if t == nil || t.Status == desk.StatusQuarantined {
+		return
+	}
+	cz := &czView{Awaiting: t.Status == desk.StatusAwaitingCitizen, MaxUpload: uploadText(s.Citizen.MaxUpload), ReopenDays: s.Citizen.ReopenDays}
+	cz.Flash, _ = c.Locals(localCitizenFlash).(*czFlash)
+	if cz.Flash != nil && cz.Flash.Form == "confirm" {
+		cz.Token = clone(c.Params("token"))
+	}
+	cz.Done = czDone[c.Query("done")]
+	o := s.citizenOwner(c, t.TrackingCode)
+	cz.Verified = o != nil
+	names := mask.Options{Names: []string{t.Citizen.Name}}
+	for _, m := range t.Messages {
+		switch {
+		case m.Kind == desk.MessageReply:
+			body := m.Body
+			if !cz.Verified {
+				// Anyone with the code sees the answers, with personal
+				// data masked; the proven citizen sees them whole.
+				body = mask.Mask(body, names)
+			}
+			cz.Messages = append(cz.Messages, czMessage{At: m.At, Body: body})
+		case m.Kind == desk.MessageCitizen && cz.Verified:
+			cz.Messages = append(cz.Messages, czMessage{At: m.At, FromYou: true, Body: m.Body, Files: m.Attachments})
+		}
+	}
+	if cz.Verified {
+		cz.CanReply = t.Status != desk.StatusClosed
+		answered := t.Status == desk.StatusAnswered || t.Status == desk.StatusResolved || t.Status == desk.StatusClosed
+		cz.CanRate = answered && (t.Rating == nil || t.Rating.At.Before(t.AnsweredAt))
+		cz.Rated = t.Rating
+	}
+	data["CZ"] = cz
+}
+
+func uploadText(n int) string {
+	if n <= 0 {
+		n = citizen.DefaultMaxUpload
+	}
+	if n >= 1<<20 {
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	}
+	return strconv.Itoa((n+1023)>>10) + " KB"
+}
+
+// publicAnswer is an agency message in the public tracking view.
+type publicAnswer struct {
+	At   time.Time `json:"at"`
+	Body string    `json:"body"`
+}
+
+// publicAnswers are t's public staff messages with personal data masked;
+// never nil, so the API always has the field.
+func publicAnswers(t *desk.Ticket) []publicAnswer {
+	out := []publicAnswer{}
+	if t.Status == desk.StatusQuarantined {
+		return out
+	}
+	opt := mask.Options{Names: []string{t.Citizen.Name}}
+	for _, m := range t.Messages {
+		if m.Kind == desk.MessageReply {
+			out = append(out, publicAnswer{At: m.At, Body: mask.Mask(m.Body, opt)})
+		}
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package templates
+
+// Reports (issue 9): the staff dashboard and the public statistics page.
+func init() {
+	for k, v := range reportsMessages {
+		if _, dup := messages[k]; dup {
+			panic("duplicate message key " + k)
+		}
+		messages[k] = v
+	}
+}
+
+var reportsMessages = map[string][2]string{
+	"nav.dashboard":           {"Báo cáo", "Reports"},
+	"nav.stats":               {"Thống kê", "Statistics"},
+	"reports.title":           {"Báo cáo tình hình tiếp nhận, xử lý", "Handling report"},
+	"reports.scope":           {"Phạm vi", "Scope"},
+	"reports.all":             {"Tất cả cơ quan", "All agencies"},
+	"reports.from":            {"Từ ngày", "From"},
+	"reports.to":              {"Đến ngày", "To"},
+	"reports.agency":          {"Cơ quan", "Agency"},
+	"reports.show":            {"Xem", "Show"},
+	"reports.built":           {"Số liệu tổng hợp lúc", "Figures compiled at"},
+	"reports.received":        {"Tiếp nhận", "Received"},
+	"reports.answered":        {"Đã trả lời", "Answered"},
+	"reports.answer_ontime":   {"Trả lời đúng hạn", "Answered on time"},
+	"reports.transfer_ontime": {"Chuyển đúng hạn (5 ngày làm việc)", "Transferred on time (5 working days)"},
+	"reports.first_response":  {"Thời gian phản hồi đầu tiên (ngày làm việc)", "Time to first response (working days)"},
+	"reports.answer_time":     {"Thời gian trả lời (ngày làm việc)", "Time to answer (working days)"},
+	"reports.median":          {"Trung vị", "Median"},
+	"reports.p90":             {"Phân vị 90", "90th percentile"},
+	"reports.samples":         {"Số phiếu", "Tickets"},
+	"reports.by_channel":      {"Theo kênh tiếp nhận", "By channel"},
+	"reports.by_agency":       {"Theo cơ quan", "By agency"},
+	"reports.by_category":     {"Theo lĩnh vực", "By category"},
+	"reports.by_province":     {"Theo tỉnh/thành", "By province"},
+	"reports.by_status":       {"Theo trạng thái hiện tại", "By current status"},
+	"reports.backlog":         {"Số phiếu tồn đọng theo ngày", "Open tickets per day"},
+	"reports.ratings":         {"Đánh giá mức độ hài lòng", "Satisfaction ratings"},
+	"reports.rating_avg":      {"Điểm trung bình", "Average score"},
+	"reports.rating_count":    {"Số đánh giá", "Ratings"},
+	"reports.overdue":         {"Phiếu quá hạn", "Overdue tickets"},
+	"reports.due_soon":        {"Phiếu sắp đến hạn (2 ngày làm việc)", "Due within 2 working days"},
+	"reports.hotline":         {"Đường dây nóng", "Hotline"},
+	"reports.calls":           {"Cuộc gọi", "Calls"},
+	"reports.inbound":         {"Cuộc gọi đến", "Inbound calls"},
+	"reports.missed":          {"Cuộc gọi nhỡ", "Missed calls"},
+	"reports.missed_rate":     {"Tỉ lệ gọi nhỡ", "Missed-call rate"},
+	"reports.aht":             {"Thời gian xử lý trung bình (phút:giây)", "Average handling time (m:ss)"},
+	"reports.table":           {"Xem dạng bảng", "Show as a table"},
+	"reports.count":           {"Số lượng", "Count"},
+	"reports.channel":         {"Kênh", "Channel"},
+	"reports.category":        {"Lĩnh vực", "Category"},
+	"reports.province":        {"Tỉnh/thành", "Province"},
+	"reports.status":          {"Trạng thái", "Status"},
+	"reports.day":             {"Ngày", "Day"},
+	"reports.open":            {"Đang mở", "Open"},
+	"reports.score":           {"Điểm", "Score"},
+	"reports.code":            {"Mã phiếu", "Code"},
+	"reports.due":             {"Hạn trả lời", "Due"},
+	"reports.none":            {"Không có.", "None."},
+	"reports.triage":          {"Chưa phân loại", "Not yet assigned"},
+	"reports.unknown":         {"Không rõ", "Unknown"},
+	"reports.export":          {"Xuất dữ liệu", "Export"},
+	"reports.export_tickets":  {"Danh sách phiếu", "Ticket list"},
+	"reports.export_report":   {"Báo cáo định kỳ theo cơ quan", "Periodic report by agency"},
+	"reports.showing":         {"hiển thị tối đa 50", "showing at most 50"},
+	"stats.title":             {"Thống kê công khai tình hình xử lý phản ánh, kiến nghị", "Public statistics on feedback handling"},
+	"stats.lead":              {"Số liệu tổng hợp, không chứa thông tin cá nhân hay nội dung phản ánh.", "Aggregate figures only: no personal data and no ticket text."},
+	"stats.national":          {"Tổng hợp toàn quốc", "National summary"},
+	"stats.period":            {"Kỳ số liệu", "Period"},
+	"stats.by_channel":        {"Phản ánh, kiến nghị theo kênh tiếp nhận", "Feedback by channel"},
+	"stats.hotline_calls":     {"Cuộc gọi đến đường dây nóng", "Hotline calls"},
+	"stats.per_agency":        {"Theo cơ quan", "Per agency"},
+	"stats.median_days":       {"Trung vị số ngày làm việc để trả lời", "Median working days to answer"},
+	"stats.ontime_pct":        {"Tỉ lệ đúng hạn", "On-time rate"},
+	"stats.json":              {"Dữ liệu dạng JSON", "Data as JSON"},
+}
