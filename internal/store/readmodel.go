@@ -90,6 +90,10 @@ type readModel struct {
 	mu       sync.RWMutex
 	byID     map[string]*summary
 	byAgency map[string]map[string]*summary
+	// byCode maps tracking codes to ticket ids, so that a read by code
+	// becomes a read by _id, the only read FerretDB v1 serves from an
+	// index. A ticket's code never changes.
+	byCode map[string]string
 
 	ready    atomic.Bool
 	starting atomic.Bool
@@ -97,7 +101,7 @@ type readModel struct {
 }
 
 func newReadModel() *readModel {
-	return &readModel{byID: map[string]*summary{}, byAgency: map[string]map[string]*summary{}}
+	return &readModel{byID: map[string]*summary{}, byAgency: map[string]map[string]*summary{}, byCode: map[string]string{}}
 }
 
 // put records t unless the model already holds a newer version of it.
@@ -118,6 +122,9 @@ func (m *readModel) putLocked(s *summary) {
 		}
 	}
 	m.byID[s.id] = s
+	if s.code != "" {
+		m.byCode[s.code] = s.id
+	}
 	for _, a := range s.path {
 		b := m.byAgency[a]
 		if b == nil {
@@ -439,4 +446,16 @@ func (h *inboxHeap) offer(sm *summary, k int) {
 		s[i], s[big] = s[big], s[i]
 		i = big
 	}
+}
+
+// idByCode returns the id of the ticket with that tracking code, when the
+// model is loaded and holds it.
+func (s *Store) idByCode(code string) (string, bool) {
+	if !s.useModel() {
+		return "", false
+	}
+	s.model.mu.RLock()
+	defer s.model.mu.RUnlock()
+	id, ok := s.model.byCode[code]
+	return id, ok
 }

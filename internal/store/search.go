@@ -45,7 +45,7 @@ func (s *Store) TicketsByIDs(ctx context.Context, ids []string) (map[string]*des
 	out := make(map[string]*desk.Ticket, len(ids))
 	var mu sync.Mutex
 	var firstErr error
-	sem := make(chan struct{}, 4)
+	sem := make(chan struct{}, min(4, s.lookupWorkers())) // one at a time on the embedded store: see lookupWorkers
 	var wg sync.WaitGroup
 	for _, id := range ids {
 		wg.Add(1)

@@ -72,6 +72,18 @@ func scopeFilter(f bson.D, actor *desk.User) (bson.D, bool) {
 // scope answers ENOTFOUND, exactly like a code that does not exist, so codes
 // cannot be probed across agencies.
 func (s *Store) TicketByCode(ctx context.Context, actor *desk.User, code string) (*desk.Ticket, error) {
+	if id, ok := s.idByCode(code); ok {
+		// Embedded store: a read by _id and the same scope check in Go
+		// (callers.go) instead of a scan for the code.
+		t, err := s.TicketByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if t.TrackingCode != code || !ticketVisible(t, actor) {
+			return nil, notFound(mongo.ErrNoDocuments, "ticket")
+		}
+		return t, nil
+	}
 	f, ok := scopeFilter(bson.D{{Key: "tracking_code", Value: code}}, actor)
 	if !ok {
 		return nil, notFound(mongo.ErrNoDocuments, "ticket")
@@ -86,6 +98,13 @@ func (s *Store) TicketByCode(ctx context.Context, actor *desk.User, code string)
 // PublicTicket returns a ticket by code for the public tracking page, with
 // no scoping; the caller must strip personal data.
 func (s *Store) PublicTicket(ctx context.Context, code string) (*desk.Ticket, error) {
+	if id, ok := s.idByCode(code); ok {
+		t, err := s.TicketByID(ctx, id)
+		if err == nil && t.TrackingCode != code {
+			return nil, notFound(mongo.ErrNoDocuments, "ticket")
+		}
+		return t, err
+	}
 	var t desk.Ticket
 	if err := s.tickets.FindOne(ctx, bson.D{{Key: "tracking_code", Value: code}}).Decode(&t); err != nil {
 		return nil, notFound(err, "ticket")
