@@ -65,6 +65,7 @@ type App struct {
 	// Quarantine reviews what the spam check held back (spam.go).
 	Quarantine *quarantine.Service
 	Audit      *audit.Recorder
+	ferret     *embedded.Mongo // the embedded store, nil on MongoDB
 
 	// EmbeddedRedis is set when Redis runs in-process; tests flush it.
 	EmbeddedRedis *embedded.Redis
@@ -130,6 +131,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 			return nil, err
 		}
 		a.closers = append(a.closers, m.Close)
+		a.ferret = m
 		uri = m.URI()
 		log.Info("backend: store = embedded FerretDB on SQLite (for trying out and small offices; set CIVICDESK_MONGO_URI for MongoDB)", "dir", filepath.Join(cfg.DataDir, "ferretdb"))
 	} else {
@@ -151,6 +153,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	if err := a.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
 	}
+	a.indexIDs(ctx)
 
 	// Redis, or miniredis in-process.
 	var ropt *redis.Options
@@ -288,6 +291,22 @@ func (a *App) Seed(ctx context.Context) error {
 	return nil
 }
 
+// indexIDs gives every collection of the embedded store an index SQLite
+// uses for reads by _id (embedded/idindex.go explains why FerretDB's own
+// does not serve them). A failure costs only speed, so it is logged.
+func (a *App) indexIDs(ctx context.Context) {
+	if a.ferret == nil {
+		return
+	}
+	n, err := a.ferret.IndexIDs(ctx, a.Cfg.MongoDatabase)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.Log.Warn("embedded store: _id lookup indexes not created; reads by _id will scan", "err", err)
+	case n > 0:
+		a.Log.Info("embedded store: _id lookup indexes created", "collections", n)
+	}
+}
+
 // startRefresh reloads the catalog and the calendar overrides every 30 s
 // so that every process sees admin edits made through another. It starts
 // one loop per process, however many roles the process runs.
@@ -308,6 +327,7 @@ func (a *App) startRefresh(ctx context.Context) {
 				if err := a.loadCalendar(ctx); err != nil && ctx.Err() == nil {
 					a.Log.Warn("calendar refresh failed", "err", err)
 				}
+				a.indexIDs(ctx) // collections made since the last pass
 			}
 		}()
 	})

@@ -72,7 +72,7 @@ func BenchmarkCTIWebhook(b *testing.B) {
 //	go test ./internal/app -run '^$' -bench CallerHistory -benchtime 200x -timeout 30m
 func BenchmarkCallerHistory(b *testing.B) {
 	ctx := context.Background()
-	uri := benchMongoURI(b)
+	uri, ferret := benchMongo(b)
 	var commands atomic.Int64
 	mon := &event.CommandMonitor{Started: func(context.Context, *event.CommandStartedEvent) { commands.Add(1) }}
 	dbName := fmt.Sprintf("bench_history_%d", time.Now().UnixNano())
@@ -101,6 +101,11 @@ func BenchmarkCallerHistory(b *testing.B) {
 	seedHistory(b, raw.Database(dbName), nTickets, nCalls, nPhones)
 	if n, err := st.RebuildCallers(ctx); err != nil || n != nPhones {
 		b.Fatalf("rebuild callers: %d, %v", n, err)
+	}
+	if ferret != nil { // as the app does at start (embedded/idindex.go)
+		if _, err := ferret.IndexIDs(ctx, dbName); err != nil {
+			b.Fatal(err)
+		}
 	}
 
 	svc := &hotline.Service{Store: st, Clock: desk.SystemClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -133,15 +138,22 @@ func BenchmarkCallerHistory(b *testing.B) {
 }
 
 func benchMongoURI(b *testing.B) string {
+	uri, _ := benchMongo(b)
+	return uri
+}
+
+// benchMongo is benchMongoURI with the embedded server, if one was started,
+// so that a benchmark can give it the _id lookup indexes as the app does.
+func benchMongo(b *testing.B) (string, *embedded.Mongo) {
 	if uri := strings.TrimSpace(os.Getenv("CIVICDESK_BENCH_MONGO_URI")); uri != "" {
-		return uri
+		return uri, nil
 	}
 	m, err := embedded.StartMongo(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = m.Close() })
-	return m.URI()
+	return m.URI(), m
 }
 
 // seedHistory inserts tickets and calls in batches of 1,000 straight into

@@ -24,6 +24,7 @@ import (
 
 // Mongo is an in-process FerretDB serving the MongoDB wire protocol.
 type Mongo struct {
+	dir    string // the SQLite files, one per database
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -52,7 +53,7 @@ func StartMongo(dir string) (*Mongo, error) {
 		return nil, fmt.Errorf("embedded mongo: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &Mongo{cancel: cancel, done: make(chan struct{})}
+	m := &Mongo{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(m.done)
 		_ = f.Run(ctx)
