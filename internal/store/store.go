@@ -161,10 +161,54 @@ var Indexes = map[string][]mongo.IndexModel{
 	},
 }
 
+// Collections names every collection the store uses. EnsureIndexes creates
+// the missing ones at start, so that none is created implicitly by a first
+// insert while the system runs: FerretDB v1 on SQLite creates a table and
+// its metadata row in two steps, and a process killed between them (the
+// restart test does exactly that) leaves a table FerretDB will not adopt,
+// refusing every later insert into that collection.
+var Collections = []string{
+	"submissions", "tickets", "users", "sessions", "agencies", "categories",
+	collCalls, collBlocked, collSettings, collCTIMarks, collCallers,
+	"routing_rules", "calendar_overrides", "spam_rules", "spam_senders",
+	collMailIDs, collAttachments, collIMAPState,
+	"audit", "login_guards", "canned_responses", "topics",
+	collCitizenLinks, collPublishedQA, collRollups, collReportState,
+}
+
+// ensureCollections creates the collections in Collections that do not
+// exist yet.
+func (s *Store) ensureCollections(ctx context.Context) error {
+	have, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("list collections: %w", err)
+	}
+	exists := map[string]bool{}
+	for _, n := range have {
+		exists[n] = true
+	}
+	for _, n := range Collections {
+		if exists[n] {
+			continue
+		}
+		if err := s.db.CreateCollection(ctx, n); err != nil {
+			var ce mongo.CommandError
+			if errors.As(err, &ce) && ce.Code == 48 { // NamespaceExists: another process made it
+				continue
+			}
+			return fmt.Errorf("create collection %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
 // EnsureIndexes creates the indexes in Indexes that do not exist yet. It
 // asks first rather than re-creating: FerretDB v1 on SQLite fails on a
 // createIndexes for indexes it already has.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
+	if err := s.ensureCollections(ctx); err != nil {
+		return err
+	}
 	for coll, models := range Indexes {
 		iv := s.db.Collection(coll).Indexes()
 		specs, err := iv.ListSpecifications(ctx)
