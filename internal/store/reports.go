@@ -127,17 +127,7 @@ func (s *Store) EachReportTicket(ctx context.Context, ranges []TimeRange, fn fun
 	if err != nil {
 		return fmt.Errorf("report tickets: %w", err)
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var t desk.Ticket
-		if err := cur.Decode(&t); err != nil {
-			return err
-		}
-		if err := fn(&t); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return each(ctx, cur, fn)
 }
 
 // TicketsChangedSince returns the creation times of tickets updated at or
@@ -200,17 +190,7 @@ func (s *Store) EachReportCall(ctx context.Context, days []string, fn func(*desk
 	if err != nil {
 		return fmt.Errorf("report calls: %w", err)
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var c desk.Call
-		if err := cur.Decode(&c); err != nil {
-			return err
-		}
-		if err := fn(&c); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return each(ctx, cur, fn)
 }
 
 // ReplaceRollups makes the stored rollups of kind for days exactly docs:
@@ -371,17 +351,7 @@ func (s *Store) EachExportTicket(ctx context.Context, actor *desk.User, ef Expor
 	if err != nil {
 		return fmt.Errorf("export tickets: %w", err)
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var t desk.Ticket
-		if err := cur.Decode(&t); err != nil {
-			return err
-		}
-		if err := fn(&t); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return each(ctx, cur, fn)
 }
 
 // The reports' indexes are added here rather than in the shared table in

@@ -247,5 +247,21 @@ func notFound(err error, what string) error {
 	return err
 }
 
+// each decodes every document of cur into a T and hands it to fn, stopping
+// at the first error; it closes cur.
+func each[T any](ctx context.Context, cur *mongo.Cursor, fn func(*T) error) error {
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var v T
+		if err := cur.Decode(&v); err != nil {
+			return err
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}
+
 // NewID returns a new document id as a hex string.
 func NewID() string { return bson.NewObjectID().Hex() }

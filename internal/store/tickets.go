@@ -257,17 +257,7 @@ func (s *Store) EachTicket(ctx context.Context, fn func(*desk.Ticket) error) err
 	if err != nil {
 		return err
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var t desk.Ticket
-		if err := cur.Decode(&t); err != nil {
-			return err
-		}
-		if err := fn(&t); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return each(ctx, cur, fn)
 }
 
 // InsertTickets bulk-inserts tickets, unordered, for demo data and

@@ -100,19 +100,28 @@ type qaOption struct {
 	Selected     bool
 }
 
-// publicQA: GET /qa, the listing with agency and category filters.
-func (s *Server) publicQA(c *fiber.Ctx) error {
+// qaList reads one page of the published Q&A for the page and the API.
+func (s *Server) qaList(c *fiber.Ctx) (store.QAFilter, int, []qaItem, bool, error) {
 	f, page, err := s.qaQuery(c)
 	if err != nil {
-		return err
+		return f, 0, nil, false, err
 	}
 	rows, more, err := s.Citizen.QA(c.UserContext(), f)
 	if err != nil {
-		return err
+		return f, 0, nil, false, err
 	}
 	items := make([]qaItem, len(rows))
 	for i := range rows {
 		items[i] = s.qaItem(c, &rows[i])
+	}
+	return f, page, items, more, nil
+}
+
+// publicQA: GET /qa, the listing with agency and category filters.
+func (s *Server) publicQA(c *fiber.Ctx) error {
+	f, page, items, more, err := s.qaList(c)
+	if err != nil {
+		return err
 	}
 	cat := s.Catalog.Catalog()
 	en := langOf(c) == "en"
@@ -178,17 +187,9 @@ func (s *Server) publicQAEntry(c *fiber.Ctx) error {
 
 // apiQA: GET /api/v1/qa?agency=&category=&page=, public JSON.
 func (s *Server) apiQA(c *fiber.Ctx) error {
-	f, page, err := s.qaQuery(c)
+	f, page, items, more, err := s.qaList(c)
 	if err != nil {
 		return err
-	}
-	rows, more, err := s.Citizen.QA(c.UserContext(), f)
-	if err != nil {
-		return err
-	}
-	items := make([]qaItem, len(rows))
-	for i := range rows {
-		items[i] = s.qaItem(c, &rows[i])
 	}
 	return c.JSON(fiber.Map{"entries": items, "page": page, "limit": f.Limit, "more": more})
 }
