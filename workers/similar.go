@@ -46,13 +46,19 @@ func (h *IntakeHandler) attachSimilar(ctx context.Context, t *desk.Ticket) {
 	t.Similar = nil
 	mine := WordPairs(t.Title + "\n" + t.Body)
 	for _, hit := range hits {
-		c, err := h.Store.TicketByID(ctx, hit.ID)
-		if err != nil {
-			// Gone, or the time ran out: fewer suggestions, no failure.
-			h.Log.Info("similar candidate not read", "submission", t.ID, "candidate", hit.ID, "err", err)
-			continue
+		// The index returns the candidate's text; a backend that does not
+		// is answered from the store.
+		title, body := hit.Title, hit.Body
+		if title == "" && body == "" {
+			c, err := h.Store.TicketByID(ctx, hit.ID)
+			if err != nil {
+				// Gone, or the time ran out: fewer suggestions, no failure.
+				h.Log.Info("similar candidate not read", "submission", t.ID, "candidate", hit.ID, "err", err)
+				continue
+			}
+			title, body = c.Title, c.Body
 		}
-		if Overlap(mine, WordPairs(c.Title+"\n"+c.Body)) >= MinOverlap {
+		if Overlap(mine, WordPairs(title+"\n"+body)) >= MinOverlap {
 			t.Similar = append(t.Similar, hit.ID)
 		}
 	}

@@ -137,7 +137,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	} else {
 		log.Info("backend: store = MongoDB", "uri", maskURI(uri))
 	}
-	if a.Store, err = store.Open(ctx, uri, cfg.MongoDatabase); err != nil {
+	if a.Store, err = store.Open(ctx, uri, cfg.MongoDatabase, store.SlowCommands(log, cfg.SlowQuery)); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, func() error { return a.Store.Close(context.Background()) })

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/civicdesk/civicdesk/internal/apptest"
+	"github.com/civicdesk/civicdesk/internal/config"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/search"
 	"github.com/civicdesk/civicdesk/internal/store"
@@ -24,12 +26,21 @@ import (
 // time from each 202 until its ticket is in the search index is measured.
 // A watcher lists the index's ids every 5 ms; each ticket's latency is the
 // first listing that holds it minus its 202, so the resolution is 5 ms.
+// It also reports how long the 202 itself took: the clients send as fast
+// as they are answered, so this is the system at saturation, and the
+// accept path and intake share the one SQLite writer.
 //
 //	go test ./internal/app -run '^$' -bench SearchableAfterSubmit -benchtime 1x -timeout 20m
 func BenchmarkSearchableAfterSubmit(b *testing.B) {
 	const n = 500
 	for range b.N {
-		env := apptest.Start(b, apptest.Options{})
+		// The reconciler runs as configured in production: apptest's 1 s
+		// grace, meant for the recovery tests, would queue a second copy of
+		// every intake task a burst keeps waiting for more than a second.
+		env := apptest.Start(b, apptest.Options{Configure: func(c *config.Config) {
+			d := config.Default()
+			c.ReconcileEvery, c.ReconcileGrace = d.ReconcileEvery, d.ReconcileGrace
+		}})
 		lister := env.App.Index.(search.IDLister)
 		var mu sync.Mutex
 		seen := map[string]time.Time{}
@@ -57,6 +68,7 @@ func BenchmarkSearchableAfterSubmit(b *testing.B) {
 			}
 		}()
 		accepted := make([]time.Time, n)
+		took := make([]time.Duration, n) // request sent → 202
 		codes := make([]string, n)
 		b.ResetTimer()
 		var wg sync.WaitGroup
@@ -70,8 +82,10 @@ func BenchmarkSearchableAfterSubmit(b *testing.B) {
 					s["title"] = fmt.Sprintf("Phản ánh số %d về gia hạn nộp thuế", i)
 					s["body"] = fmt.Sprintf("Doanh nghiệp số %d đã nộp hồ sơ đề nghị gia hạn nộp thuế từ tháng %d nhưng chưa nhận được phản hồi.", i, 1+i%12)
 					s["phone"] = fmt.Sprintf("09%08d", i)
+					t0 := time.Now()
 					codes[i] = env.Submit(s)
 					accepted[i] = time.Now()
+					took[i] = accepted[i].Sub(t0)
 				}
 			}()
 		}
@@ -115,7 +129,19 @@ func BenchmarkSearchableAfterSubmit(b *testing.B) {
 		b.ReportMetric(float64(p50)/1e6, "p50-ms")
 		b.ReportMetric(float64(p99)/1e6, "p99-ms")
 		b.ReportMetric(float64(worst)/1e6, "max-ms")
-		fmt.Printf("searchable after 202, %d tickets, 8 clients, embedded: p50 %v p99 %v max %v\n", n, p50, p99, worst)
+		first, last := accepted[0], accepted[0]
+		for _, a := range accepted {
+			if a.Before(first) {
+				first = a
+			}
+			if a.After(last) {
+				last = a
+			}
+		}
+		slices.Sort(took)
+		b.ReportMetric(float64(took[n*99/100])/1e6, "submit-p99-ms")
+		fmt.Printf("searchable after 202, %d tickets, 8 clients, embedded: p50 %v p99 %v max %v min %v; the 202s spanned %v; the 202 took p50 %v p99 %v\n",
+			n, p50, p99, worst, lat[0], last.Sub(first), took[n/2], took[n*99/100])
 		if p99 > 2*time.Second {
 			b.Errorf("p99 %v over the 2 s target", p99)
 		}

@@ -95,6 +95,11 @@ func Start(t testing.TB, opt Options) *Env {
 		}
 		cfg.RedisAddr = "redis://" + addr + "/" + strconv.Itoa(db)
 	}
+	// CIVICDESK_TEST_SLOW_QUERY (e.g. 20ms) logs slower database commands,
+	// to find what scans.
+	if d, err := time.ParseDuration(os.Getenv("CIVICDESK_TEST_SLOW_QUERY")); err == nil {
+		cfg.SlowQuery = d
+	}
 	if opt.Configure != nil {
 		opt.Configure(cfg)
 	}

@@ -35,7 +35,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int
 	LogLevel        string
-	LogFormat       string
+	// SlowQuery logs database commands slower than it (0: none).
+	SlowQuery time.Duration
+	LogFormat string
 	// Rate limits per client IP, as "N/duration" (e.g. "20/10m"); "0/1s"
 	// turns one off.
 	LimitSubmit string
@@ -148,7 +150,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_LOGIN_LOCK_FOR", Flag: "login-lock-for", Default: "15m", Help: "how long a locked account stays locked", field: func(c *Config) any { return &c.LoginLockFor }},
 	{Env: "CIVICDESK_RECONCILE_EVERY", Flag: "reconcile-every", Default: "10s", Help: "how often the reconciler looks for stuck submissions", field: func(c *Config) any { return &c.ReconcileEvery }},
 	{Env: "CIVICDESK_RECONCILE_GRACE", Flag: "reconcile-grace", Default: "30s", Help: "how long a submission may wait before it is re-enqueued", field: func(c *Config) any { return &c.ReconcileGrace }},
-	{Env: "CIVICDESK_WORKERS", Flag: "workers", Default: "10", Help: "concurrent task handlers per worker process", field: func(c *Config) any { return &c.WorkerConc }},
+	{Env: "CIVICDESK_WORKERS", Flag: "workers", Default: "30", Help: "concurrent task handlers per worker process", field: func(c *Config) any { return &c.WorkerConc }},
 	{Env: "CIVICDESK_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "15s", Help: "how long SIGTERM waits for requests and tasks to drain", field: func(c *Config) any { return &c.ShutdownTimeout }},
 	{Env: "CIVICDESK_MAX_BODY_BYTES", Flag: "max-body", Default: "1048576", Help: "largest accepted request body", field: func(c *Config) any { return &c.MaxBodyBytes }},
 	{Env: "CIVICDESK_LIMIT_SUBMIT", Flag: "limit-submit", Default: "20/10m", Help: "submissions per client IP (N/duration)", field: func(c *Config) any { return &c.LimitSubmit }},
@@ -178,6 +180,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_LIMIT_VERIFY_IP", Flag: "limit-verify-ip", Default: "30/1h", Help: "ownership-proof attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitVerifyIP }},
 	{Env: "CIVICDESK_LIMIT_LINK", Flag: "limit-link", Default: "3/1h", Help: "one-time sign-in links mailed per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitLink }},
 	{Env: "CIVICDESK_RATING_REOPEN_DAYS", Flag: "rating-reopen-days", Default: "14", Help: "days after the answer within which a rating of 1 or 2 reopens the ticket (0: never)", field: func(c *Config) any { return &c.RatingReopenDays }},
+	{Env: "CIVICDESK_SLOW_QUERY", Flag: "slow-query", Default: "1s", Help: "log database commands slower than this, with their collection and filter fields (0s: off)", field: func(c *Config) any { return &c.SlowQuery }},
 	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
 	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},
 }

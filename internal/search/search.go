@@ -127,6 +127,10 @@ type Hit struct {
 	// matches are wrapped in <mark>…</mark> and everything else is
 	// HTML-escaped, so fragments can be inserted into a page as they are.
 	Highlights map[string][]string
+	// Title and Body are the candidate's indexed title and body; Similar
+	// fills them so that intake can confirm a candidate without reading
+	// the ticket from the store (Search leaves them empty).
+	Title, Body string
 }
 
 // Result is one page of hits. Total counts every match of the query

@@ -124,6 +124,9 @@ func (s *Store) MarkMailOutcome(ctx context.Context, id, ticketID, outcome strin
 	_, err := s.subs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: desk.SubmissionProcessed},
 			{Key: "ticket_id", Value: ticketID}, {Key: "mail.outcome", Value: outcome}}}})
+	if err == nil {
+		s.submissionDone(id)
+	}
 	return err
 }
 

@@ -142,6 +142,7 @@ func (m *readModel) putLocked(s *summary) {
 func (s *Store) EnableReadModel() {
 	if s.model == nil {
 		s.model = newReadModel()
+		s.subMemo = newSubMemo()
 	}
 }
 
@@ -162,6 +163,9 @@ func (s *Store) StartReadModel(ctx context.Context, done func(n int, took time.D
 		for {
 			t0 := time.Now()
 			n, err := s.loadReadModel(ctx)
+			if err == nil {
+				_, err = s.loadSubMemo(ctx)
+			}
 			if err == nil {
 				m.ready.Store(true)
 				m.loadErr.Store(nil)

@@ -116,18 +116,35 @@ func (s *Store) SameBodySenders(ctx context.Context, sub *desk.Submission, since
 	if sub.BodyHash == "" {
 		return 0, nil
 	}
+	rows, ok := s.memoSameBody(sub.BodyHash, since.UTC(), sub.ReceivedAt.UTC(), maxSameBodyScan)
+	if !ok {
+		var err error
+		if rows, err = s.sameBodyRows(ctx, sub, since); err != nil {
+			return 0, err
+		}
+	}
+	return countOtherSenders(sub, rows), nil
+}
+
+// sameBodyRows reads the submissions SameBodySenders counts from the store.
+func (s *Store) sameBodyRows(ctx context.Context, sub *desk.Submission, since time.Time) ([]desk.Submission, error) {
 	cur, err := s.subs.Find(ctx, bson.D{
 		{Key: "body_hash", Value: sub.BodyHash},
 		{Key: "received_at", Value: bson.D{{Key: "$gte", Value: since.UTC()}, {Key: "$lte", Value: sub.ReceivedAt.UTC()}}},
 	}, options.Find().SetSort(bson.D{{Key: "body_hash", Value: 1}, {Key: "received_at", Value: -1}}).SetLimit(maxSameBodyScan).
 		SetProjection(bson.D{{Key: "citizen.phone", Value: 1}, {Key: "citizen.email", Value: 1}, {Key: "remote_ip", Value: 1}}))
 	if err != nil {
-		return 0, fmt.Errorf("same body: %w", err)
+		return nil, fmt.Errorf("same body: %w", err)
 	}
 	var rows []desk.Submission
 	if err := cur.All(ctx, &rows); err != nil {
-		return 0, fmt.Errorf("same body: %w", err)
+		return nil, fmt.Errorf("same body: %w", err)
 	}
+	return rows, nil
+}
+
+// countOtherSenders counts the distinct senders of rows other than sub's.
+func countOtherSenders(sub *desk.Submission, rows []desk.Submission) int {
 	mine := map[string]bool{}
 	for _, k := range desk.SenderKeys(sub.Citizen) {
 		mine[k] = true
@@ -152,7 +169,7 @@ func (s *Store) SameBodySenders(ctx context.Context, sub *desk.Submission, since
 			others[keys[0]] = true
 		}
 	}
-	return len(others), nil
+	return len(others)
 }
 
 // quarantineProjection keeps the body: a reviewer must read it.

@@ -41,7 +41,9 @@ type Store struct {
 	// Agency inbox (issue 6, IN): the embedded store's in-process read
 	// model (readmodel.go) and the OnTicketChange hooks (inbox.go).
 	model *readModel
-	hooks ticketHooks
+	// subMemo answers the submission queries FerretDB scans (submemo.go).
+	subMemo *subMemo
+	hooks   ticketHooks
 }
 
 // SerializeWrites makes this process send one write at a time. The

@@ -231,3 +231,43 @@ func TestRebuildEmpty(t *testing.T) {
 		t.Errorf("leftovers: %v", entries)
 	}
 }
+
+// TestConcurrentIndexCallsShareCommits checks the group commit: many
+// concurrent single-doc Index calls, some with an already cancelled
+// context, all return, and every call that returned nil is searchable
+// and counted.
+func TestConcurrentIndexCallsShareCommits(t *testing.T) {
+	x := openTemp(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var ok atomic.Int64
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := search.Doc{ID: fmt.Sprintf("t%03d", i), Agency: "MOLISA", AgencyPath: []string{"MOLISA"},
+				Title: fmt.Sprintf("Phản ánh số %d", i), Body: "chậm chi trả trợ cấp"}
+			if err := x.Index(ctx, d); err != nil {
+				t.Errorf("index %s: %v", d.ID, err)
+				return
+			}
+			ok.Add(1)
+		}()
+	}
+	wg.Wait()
+	if n, err := x.Count(ctx); err != nil || int64(n) != ok.Load() || n != 200 {
+		t.Fatalf("count = %d, %v; %d calls succeeded, want 200", n, err, ok.Load())
+	}
+	res, err := x.Search(ctx, search.Query{Text: "tro cap", Limit: 1})
+	if err != nil || res.Total != 200 {
+		t.Fatalf("search: total %v, %v; want 200", res, err)
+	}
+	// A caller whose context has ended is answered with its error and
+	// leaves nothing half-done for the others.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_ = x.Index(cctx, search.Doc{ID: "late", Agency: "MOLISA", Title: "muộn"})
+	if err := x.Index(ctx, search.Doc{ID: "after", Agency: "MOLISA", Title: "sau"}); err != nil {
+		t.Fatalf("index after a cancelled call: %v", err)
+	}
+}

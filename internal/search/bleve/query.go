@@ -438,6 +438,7 @@ func (x *Index) Similar(ctx context.Context, d search.Doc, sq search.SimilarQuer
 	bq.AddMustNot(query.NewDocIDQuery(exclude))
 
 	req := blevelib.NewSearchRequestOptions(bq, sq.Limit, 0, false)
+	req.Fields = []string{fTitle, fBody}
 	idx, release, err := x.current()
 	if err != nil {
 		return nil, err
@@ -449,7 +450,7 @@ func (x *Index) Similar(ctx context.Context, d search.Doc, sq search.SimilarQuer
 	}
 	hits := make([]search.Hit, 0, len(res.Hits))
 	for _, m := range res.Hits {
-		hits = append(hits, search.Hit{ID: m.ID, Score: m.Score})
+		hits = append(hits, search.Hit{ID: m.ID, Score: m.Score, Title: firstString(m.Fields[fTitle]), Body: firstString(m.Fields[fBody])})
 	}
 	return hits, nil
 }

@@ -250,7 +250,7 @@ func (x *Index) SimilarRequest(d search.Doc, sq search.SimilarQuery) (*meilisear
 		HitsPerPage:           &limit,
 		Filter:                strings.Join(parts, " AND "),
 		AttributesToSearchOn:  []string{aTitle, aBody},
-		AttributesToRetrieve:  []string{aID},
+		AttributesToRetrieve:  []string{aID, aTitle, aBody},
 		MatchingStrategy:      meilisearch.Frequency,
 		ShowRankingScore:      true,
 		RankingScoreThreshold: x.opts.SimilarThreshold,
@@ -280,7 +280,7 @@ func (x *Index) Similar(ctx context.Context, d search.Doc, sq search.SimilarQuer
 		if err := raw.DecodeInto(&h); err != nil {
 			return nil, fmt.Errorf("search/meili: decode hit: %w", err)
 		}
-		out = append(out, search.Hit{ID: h.ID, Score: h.RankingScore})
+		out = append(out, search.Hit{ID: h.ID, Score: h.RankingScore, Title: h.Title, Body: h.Body})
 	}
 	return out, nil
 }

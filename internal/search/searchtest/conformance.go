@@ -458,6 +458,11 @@ func (s *suite) testSimilar(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := hitIDs(hits)
+		for _, h := range hits { // intake confirms candidates from the hit's text
+			if h.Title != byID[h.ID].Title || h.Body != byID[h.ID].Body {
+				t.Errorf("similar hit %s carries title %q body %q, want the indexed ones", h.ID, h.Title, h.Body)
+			}
+		}
 		for _, other := range group {
 			if other == id {
 				continue

@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// subMemo answers, on the embedded store, the three submission queries
+// that are not reads by _id and that run on every submission: the spam
+// rule's "same body from other senders" (intake), the reconciler's
+// "still waiting" (every few seconds) and the tracking page's "by code"
+// while the ticket is being made (public). FerretDB scans the collection
+// for each of them, and the submissions collection only grows, so without
+// the memo intake slows down with every submission ever received (measured
+// on a burst of 500 submissions into an empty store: p99 from 202 to
+// searchable 11.9 s with the scans, 4.8 s without; docs/search.md).
+//
+// Like the ticket read model (readmodel.go) it lives only where one process
+// owns the store (EnableReadModel), is fed by the submission write paths
+// while they hold the write lock, and is loaded by one projected scan at
+// start; until it is loaded, the queries go to the store. On MongoDB the
+// indexes in EnsureIndexes serve the same queries.
+type subMemo struct {
+	mu    sync.Mutex
+	ready atomic.Bool
+	// byHash lists, per normalised body, the submissions with that body in
+	// arrival order; entries older than memoHorizon before the newest are
+	// dropped, and prunedBefore says from when a list is incomplete.
+	byHash       map[string]*hashList
+	byCode       map[string]string    // tracking code → submission id
+	waiting      map[string]time.Time // received, not yet processed: id → received_at
+	doneInFlight map[string]bool      // processed while the load ran
+}
+
+type hashList struct {
+	entries      []subEntry
+	prunedBefore time.Time
+}
+
+type subEntry struct {
+	id  string
+	at  time.Time
+	who desk.Citizen // phone and e-mail only
+	ip  string
+}
+
+// memoHorizon is how much history a body's list keeps; queries reaching
+// further back go to the store.
+const memoHorizon = 30 * 24 * time.Hour
+
+func newSubMemo() *subMemo {
+	return &subMemo{byHash: map[string]*hashList{}, byCode: map[string]string{},
+		waiting: map[string]time.Time{}, doneInFlight: map[string]bool{}}
+}
+
+// useSubMemo reports whether submission queries may be answered from the memo.
+func (s *Store) useSubMemo() bool { return s.subMemo != nil && s.subMemo.ready.Load() }
+
+// addLocked records one stored submission; m.mu is held.
+func (m *subMemo) addLocked(sub *desk.Submission) {
+	if sub.TrackingCode != "" {
+		m.byCode[sub.TrackingCode] = sub.ID
+	}
+	if sub.Status == desk.SubmissionReceived && !m.doneInFlight[sub.ID] {
+		m.waiting[sub.ID] = sub.ReceivedAt
+	}
+	if sub.BodyHash == "" {
+		return
+	}
+	l := m.byHash[sub.BodyHash]
+	if l == nil {
+		l = &hashList{}
+		m.byHash[sub.BodyHash] = l
+	}
+	if slices.ContainsFunc(l.entries, func(e subEntry) bool { return e.id == sub.ID }) {
+		return
+	}
+	e := subEntry{id: sub.ID, at: sub.ReceivedAt, who: desk.Citizen{Phone: sub.Citizen.Phone, Email: sub.Citizen.Email}, ip: sub.RemoteIP}
+	i, _ := slices.BinarySearchFunc(l.entries, e.at, func(x subEntry, t time.Time) int { return x.at.Compare(t) })
+	l.entries = slices.Insert(l.entries, i, e)
+	cut := l.entries[len(l.entries)-1].at.Add(-memoHorizon)
+	drop := 0
+	for drop < len(l.entries) && l.entries[drop].at.Before(cut) {
+		drop++
+	}
+	if drop > 0 {
+		l.entries = slices.Delete(l.entries, 0, drop)
+		l.prunedBefore = cut
+	}
+}
+
+// submissionsWritten feeds the memo; the caller holds the write lock.
+func (s *Store) submissionsWritten(subs ...*desk.Submission) {
+	if s.subMemo == nil {
+		return
+	}
+	m := s.subMemo
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, sub := range subs {
+		m.addLocked(sub)
+	}
+}
+
+// submissionDone records that a submission left "received".
+func (s *Store) submissionDone(id string) {
+	if s.subMemo == nil {
+		return
+	}
+	m := s.subMemo
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.waiting, id)
+	if !m.ready.Load() {
+		m.doneInFlight[id] = true
+	}
+}
+
+var subMemoProjection = bson.D{{Key: "tracking_code", Value: 1}, {Key: "status", Value: 1}, {Key: "received_at", Value: 1},
+	{Key: "body_hash", Value: 1}, {Key: "citizen.phone", Value: 1}, {Key: "citizen.email", Value: 1}, {Key: "remote_ip", Value: 1}}
+
+// loadSubMemo fills the memo with one projected scan of the submissions.
+func (s *Store) loadSubMemo(ctx context.Context) (int, error) {
+	m := s.subMemo
+	if m == nil || m.ready.Load() {
+		return 0, nil
+	}
+	cur, err := s.subs.Find(ctx, bson.D{}, options.Find().SetProjection(subMemoProjection).SetBatchSize(2000))
+	if err != nil {
+		return 0, fmt.Errorf("load submission memo: %w", err)
+	}
+	n, batch := 0, make([]*desk.Submission, 0, 2000)
+	flush := func() {
+		m.mu.Lock()
+		for _, sub := range batch {
+			m.addLocked(sub)
+		}
+		m.mu.Unlock()
+		batch = batch[:0]
+	}
+	err = each(ctx, cur, func(sub *desk.Submission) error {
+		batch = append(batch, sub)
+		n++
+		if len(batch) == cap(batch) {
+			flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("load submission memo: %w", err)
+	}
+	flush()
+	m.mu.Lock()
+	m.doneInFlight = map[string]bool{}
+	m.ready.Store(true)
+	m.mu.Unlock()
+	return n, nil
+}
+
+// memoSameBody returns the submissions with hash received in [since,
+// until], newest first, at most limit; ok is false when the memo cannot
+// answer (not loaded, or the period reaches past what it keeps).
+func (s *Store) memoSameBody(hash string, since, until time.Time, limit int) (rows []desk.Submission, ok bool) {
+	if !s.useSubMemo() {
+		return nil, false
+	}
+	m := s.subMemo
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l := m.byHash[hash]
+	if l == nil {
+		return nil, true
+	}
+	if since.Before(l.prunedBefore) {
+		return nil, false
+	}
+	for i := len(l.entries) - 1; i >= 0 && len(rows) < limit; i-- {
+		e := l.entries[i]
+		if e.at.After(until) || e.at.Before(since) {
+			continue
+		}
+		rows = append(rows, desk.Submission{ID: e.id, ReceivedAt: e.at, Citizen: e.who, RemoteIP: e.ip})
+	}
+	return rows, true
+}
+
+// memoWaiting returns the ids of submissions still waiting that arrived
+// before cutoff, oldest first, at most limit.
+func (s *Store) memoWaiting(cutoff time.Time, limit int) ([]string, bool) {
+	if !s.useSubMemo() {
+		return nil, false
+	}
+	m := s.subMemo
+	m.mu.Lock()
+	type w struct {
+		id string
+		at time.Time
+	}
+	var ws []w
+	for id, at := range m.waiting {
+		if at.Before(cutoff) {
+			ws = append(ws, w{id, at})
+		}
+	}
+	m.mu.Unlock()
+	slices.SortFunc(ws, func(a, b w) int { return a.at.Compare(b.at) })
+	ids := make([]string, 0, min(len(ws), limit))
+	for _, x := range ws[:min(len(ws), limit)] {
+		ids = append(ids, x.id)
+	}
+	return ids, true
+}
+
+// memoSubmissionID returns the id of the submission with code; known is
+// false when the memo cannot answer.
+func (s *Store) memoSubmissionID(code string) (id string, known bool) {
+	if !s.useSubMemo() {
+		return "", false
+	}
+	m := s.subMemo
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.byCode[code], true
+}

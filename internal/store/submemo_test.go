@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/civicdesk/civicdesk/internal/desk"
+)
+
+// TestSubmissionMemoAgreesWithStore: the three submission queries the
+// embedded store answers from memory (same body from other senders, still
+// waiting, by tracking code) give the store's own answers, for
+// submissions written before, while and after the memo loads, with some
+// marked processed in each phase.
+func TestSubmissionMemoAgreesWithStore(t *testing.T) {
+	s := openInternal(t)
+	s.SerializeWrites()
+	s.EnableReadModel()
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(8, 9))
+	t0 := time.Date(2027, 1, 5, 2, 0, 0, 0, time.UTC)
+	hashes := []string{"h-late", "h-tax", "h-loan", ""}
+	phones := []string{"+84911111111", "+84922222222", "+84933333333", ""}
+	emails := []string{"a@example.vn", "", ""}
+	var all []*desk.Submission
+	add := func(i int) {
+		sub := &desk.Submission{ID: fmt.Sprintf("s%04d", i), Key: fmt.Sprintf("k%04d", i), TrackingCode: fmt.Sprintf("PA-%06d", i),
+			Channel: desk.ChannelWeb, Status: desk.SubmissionReceived, BodyHash: hashes[rng.IntN(len(hashes))],
+			ReceivedAt: t0.Add(time.Duration(rng.IntN(40*24*60)) * time.Minute), RemoteIP: fmt.Sprintf("10.0.0.%d", rng.IntN(4)),
+			Citizen: desk.Citizen{Phone: phones[rng.IntN(len(phones))], Email: emails[rng.IntN(len(emails))]}}
+		if _, created, err := s.InsertSubmission(ctx, sub); err != nil || !created {
+			t.Fatalf("insert %s: created %v, %v", sub.ID, created, err)
+		}
+		all = append(all, sub)
+		if rng.IntN(3) == 0 {
+			if err := s.MarkSubmissionProcessed(ctx, sub.ID, sub.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n := 0
+	for ; n < 150; n++ {
+		add(n)
+	}
+	loaded := make(chan error, 1)
+	s.StartReadModel(ctx, func(_ int, _ time.Duration, err error) { loaded <- err })
+	for ; n < 200; n++ { // while it loads
+		add(n)
+	}
+	if err := <-loaded; err != nil {
+		t.Fatal(err)
+	}
+	for ; n < 260; n++ {
+		add(n)
+	}
+	// A few earlier ones get processed after the load.
+	for _, sub := range all[:40] {
+		if err := s.MarkSubmissionProcessed(ctx, sub.ID, sub.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !s.useSubMemo() {
+		t.Fatal("memo not in use after the load")
+	}
+	// Each query, answered by the memo and by the store (memo switched off).
+	compare := func(name string, q func() any) {
+		t.Helper()
+		fromMemo := q()
+		s.subMemo.ready.Store(false)
+		fromStore := q()
+		s.subMemo.ready.Store(true)
+		if fmt.Sprint(fromMemo) != fmt.Sprint(fromStore) {
+			t.Errorf("%s: memo %v, store %v", name, fromMemo, fromStore)
+		}
+	}
+	for _, sub := range all {
+		for _, window := range []time.Duration{time.Hour, 7 * 24 * time.Hour, 20 * 24 * time.Hour} {
+			compare(fmt.Sprintf("same body %s -%v", sub.ID, window), func() any {
+				c, err := s.SameBodySenders(ctx, sub, sub.ReceivedAt.Add(-window))
+				return fmt.Sprint(c, err)
+			})
+		}
+		compare("by code "+sub.TrackingCode, func() any {
+			got, err := s.SubmissionByCode(ctx, sub.TrackingCode)
+			if err != nil {
+				return err.Error()
+			}
+			return got.ID
+		})
+	}
+	compare("unknown code", func() any {
+		_, err := s.SubmissionByCode(ctx, "PA-NOPE")
+		return desk.ErrorCode(err)
+	})
+	for _, cutoff := range []time.Time{t0, t0.Add(10 * 24 * time.Hour), t0.Add(50 * 24 * time.Hour)} {
+		for _, limit := range []int{5, 1000} {
+			compare(fmt.Sprint("waiting ", cutoff, limit), func() any {
+				ids, err := s.StaleSubmissions(ctx, cutoff, limit)
+				return fmt.Sprint(ids, err)
+			})
+		}
+	}
+	ids, _ := s.StaleSubmissions(ctx, t0.Add(50*24*time.Hour), 1000)
+	if len(ids) == 0 || slices.Contains(ids, all[0].ID) {
+		t.Fatalf("waiting = %d ids (want some, and not the processed %s)", len(ids), all[0].ID)
+	}
+}
