@@ -439,7 +439,12 @@ func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
 		return err
 	}
 	a.runConsoleFeed(ctx)
-	a.startReadModel(ctx)                    // issue 6, IN (inbox.go)
+	a.startReadModel(ctx) // issue 6, IN (inbox.go)
+	go func() {           // issue 9: the dashboard's rollups in memory before the first request
+		if err := a.Reports().Warm(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("report rollups not loaded at start; the first dashboard will load them", "err", err)
+		}
+	}()
 	if err := a.startSMTP(ctx); err != nil { // email.go
 		return err
 	}

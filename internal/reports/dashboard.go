@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
@@ -195,15 +194,18 @@ func (s *Service) Dashboard(ctx context.Context, actor *desk.User, p Period, age
 			d.Agencies = append(d.Agencies, a.Code)
 		}
 	}
-	// One read: every ticket rollup in scope. Days before the period feed
-	// only the backlog, and every day feeds the overdue and due-soon
-	// lists, which are about now whatever the period.
-	rs, err := s.Store.Rollups(ctx, store.RollupTickets, "", "", agencies, true)
+	// Every ticket rollup in scope up to the period's end, from memory
+	// (cache.go): days before the period feed only the backlog.
+	rs, err := s.rollups(ctx, store.RollupTickets, "", p.To, agencies)
 	if err != nil {
 		return nil, err
 	}
-	calls, err := s.Store.Rollups(ctx, store.RollupCalls, p.From, p.To, nil, false)
+	calls, err := s.rollups(ctx, store.RollupCalls, p.From, p.To, nil)
 	if err != nil {
+		return nil, err
+	}
+	dueSoonAt := s.Calendar().AddWorkingDays(now, DueSoonDays)
+	if err := s.openLists(ctx, actor, agency, now, dueSoonAt, d); err != nil {
 		return nil, err
 	}
 	ch, ag, ct, pv, st := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
@@ -217,24 +219,9 @@ func (s *Service) Dashboard(ctx context.Context, actor *desk.User, p Period, age
 	// of them that left the open statuses by D: a difference array over
 	// the period's days.
 	diff := make([]int, len(days)+1)
-	dueSoonAt := s.Calendar().AddWorkingDays(now, DueSoonDays)
 	for _, r := range rs {
 		if d.BuiltAt.IsZero() || r.BuiltAt.Before(d.BuiltAt) {
 			d.BuiltAt = r.BuiltAt
-		}
-		for _, o := range r.Open {
-			switch {
-			case o.Due.IsZero():
-			case o.Due.Before(now):
-				d.OverdueCount++
-				d.Overdue = append(d.Overdue, o)
-			case !o.Due.After(dueSoonAt):
-				d.DueSoonCount++
-				d.DueSoon = append(d.DueSoon, o)
-			}
-		}
-		if r.Day > p.To {
-			continue
 		}
 		start := 0 // first period day at or after the creation day
 		if r.Day >= p.From {
@@ -290,20 +277,33 @@ func (s *Service) Dashboard(ctx context.Context, actor *desk.User, p Period, age
 	}
 	d.RatingAvg = round(float64(sum)/float64(max(d.RatingCount, 1)), 2)
 	d.Hotline = hotline(calls)
-	sortOpen(d.Overdue)
-	sortOpen(d.DueSoon)
-	d.Overdue = d.Overdue[:min(len(d.Overdue), ListLimit)]
-	d.DueSoon = d.DueSoon[:min(len(d.DueSoon), ListLimit)]
 	return d, nil
 }
 
-func sortOpen(xs []store.OpenItem) {
-	slices.SortFunc(xs, func(a, b store.OpenItem) int {
-		if c := a.Due.Compare(b.Due); c != 0 {
-			return c
+// openLists fills the overdue and due-soon lists and counts. They are
+// about now, whatever the period, and are the agency inbox's own views
+// (store.ViewOverdue: flagged by the SLA timers or past due;
+// store.ViewDueSoon: not flagged, due by the end of the DueSoonDays-th
+// working day), in the inbox's order and within the actor's scope, so the
+// dashboard and the inbox never disagree. The inbox is served by the read
+// model on the embedded store and by indexes on MongoDB.
+func (s *Service) openLists(ctx context.Context, actor *desk.User, agency string, now, soon time.Time, d *Dashboard) error {
+	for _, v := range []struct {
+		view  string
+		count *int
+		list  *[]store.OpenItem
+	}{{store.ViewOverdue, &d.OverdueCount, &d.Overdue}, {store.ViewDueSoon, &d.DueSoonCount, &d.DueSoon}} {
+		page, err := s.Store.Inbox(ctx, actor, store.InboxQuery{View: v.view, Agency: agency, Limit: ListLimit, Now: now, SoonUntil: soon})
+		if err != nil {
+			return err
 		}
-		return strings.Compare(a.Code, b.Code)
-	})
+		*v.count = page.Total
+		*v.list = make([]store.OpenItem, 0, len(page.Rows))
+		for _, r := range page.Rows {
+			*v.list = append(*v.list, store.OpenItem{Code: r.TrackingCode, Agency: r.Agency, Status: string(r.Status), Due: r.DueAt})
+		}
+	}
+	return nil
 }
 
 func hotline(calls []*store.Rollup) Hotline {

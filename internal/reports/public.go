@@ -50,11 +50,11 @@ type Public struct {
 // summary of the same documents. Tickets still in triage count in the
 // summary only.
 func (s *Service) AgencyTable(ctx context.Context, p Period, agencies []string) (*Public, error) {
-	rs, err := s.Store.Rollups(ctx, store.RollupTickets, p.From, p.To, agencies, false)
+	rs, err := s.rollups(ctx, store.RollupTickets, p.From, p.To, agencies)
 	if err != nil {
 		return nil, err
 	}
-	calls, err := s.Store.Rollups(ctx, store.RollupCalls, p.From, p.To, nil, false)
+	calls, err := s.rollups(ctx, store.RollupCalls, p.From, p.To, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -47,8 +47,9 @@ func expected(cal *calendar.Calendar, tickets []*desk.Ticket, calls []*desk.Call
 	in := func(a string) bool { return scope == nil || scope[a] }
 	soon := cal.AddWorkingDays(now, 2)
 	type due struct {
-		at   time.Time
-		code string
+		flag     bool
+		at       time.Time
+		id, code string
 	}
 	var overdue, dueSoon []due
 	var days []string
@@ -74,11 +75,16 @@ func expected(cal *calendar.Calendar, tickets []*desk.Ticket, calls []*desk.Call
 		if !in(t.Agency) {
 			continue
 		}
-		if isOpen(t) && !t.DueAt.IsZero() {
-			if t.DueAt.Before(now) {
-				overdue = append(overdue, due{t.DueAt, t.TrackingCode})
-			} else if !t.DueAt.After(soon) {
-				dueSoon = append(dueSoon, due{t.DueAt, t.TrackingCode})
+		// The inbox's definitions: overdue is flagged by the SLA timers or
+		// past due; due soon is not flagged and due by the end of the
+		// second working day.
+		if isOpen(t) {
+			d := due{t.OverdueFlag, t.DueAt, t.ID, t.TrackingCode}
+			switch {
+			case t.OverdueFlag || (!t.DueAt.IsZero() && t.DueAt.Before(now)):
+				overdue = append(overdue, d)
+			case !t.DueAt.IsZero() && !t.DueAt.After(soon):
+				dueSoon = append(dueSoon, d)
 			}
 		}
 		for _, d := range days {
@@ -121,11 +127,15 @@ func expected(cal *calendar.Calendar, tickets []*desk.Ticket, calls []*desk.Call
 		}
 	}
 	for _, l := range []*[]due{&overdue, &dueSoon} {
-		sort.Slice(*l, func(i, j int) bool {
-			if !(*l)[i].at.Equal((*l)[j].at) {
-				return (*l)[i].at.Before((*l)[j].at)
+		sort.Slice(*l, func(i, j int) bool { // the inbox's order: flagged first, then by due date
+			a, b := (*l)[i], (*l)[j]
+			if a.flag != b.flag {
+				return a.flag
 			}
-			return (*l)[i].code < (*l)[j].code
+			if !a.at.Equal(b.at) {
+				return a.at.Before(b.at)
+			}
+			return a.id < b.id
 		})
 	}
 	for _, d := range overdue {
@@ -464,6 +474,50 @@ func TestReportsRefreshPicksUpChanges(t *testing.T) {
 	}
 	if after.Received != before.Received {
 		t.Errorf("received changed %d → %d", before.Received, after.Received)
+	}
+}
+
+// Rollups written by another process (a separate worker on MongoDB): the
+// web process's in-memory rollups follow the store's generation, so the
+// dashboard shows the change within a request or two, without a restart.
+func TestReportsCacheFollowsAnotherWriter(t *testing.T) {
+	clock := apptest.NewClock(scenarioNow)
+	e := apptest.Start(t, apptest.Options{Clock: clock, Mode: apptest.WebOnly})
+	tickets := seedTickets(60, scenarioNow, 3)
+	insertSeed(t, e, tickets, nil)
+	admin := e.AdminToken()
+	var before reports.Dashboard
+	getJSON(t, e, "/api/v1/stats/dashboard?from=2026-09-01", admin, &before)
+
+	// The "worker": its own reports service over the same store.
+	worker := &reports.Service{Store: e.App.Store, Catalog: e.App.Catalog, Calendar: e.App.Cal, Clock: clock, Log: e.App.Log}
+	var open *desk.Ticket
+	for _, tk := range tickets {
+		if isOpen(tk) && tk.Agency != "" {
+			open = tk
+			break
+		}
+	}
+	clock.Advance(time.Hour)
+	if _, err := e.App.Store.UpdateTicketWith(t.Context(), open.ID, open.Version,
+		store.TicketChange{Status: desk.StatusAnswered, Event: desk.Event{Actor: "system", Type: desk.EventStatus}}, clock.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := worker.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want := countsMap(before.ByStatus)[string(desk.StatusAnswered)] + 1
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var after reports.Dashboard
+		getJSON(t, e, "/api/v1/stats/dashboard?from=2026-09-01", admin, &after)
+		if countsMap(after.ByStatus)[string(desk.StatusAnswered)] == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("answered still %d after the worker's refresh, want %d", countsMap(after.ByStatus)[string(desk.StatusAnswered)], want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

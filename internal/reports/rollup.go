@@ -55,6 +55,7 @@ type Service struct {
 	Log      *slog.Logger
 
 	cache publicCache // public.go
+	rc    rollupCache // cache.go
 }
 
 // DayKey is t's calendar day in Vietnam, "2006-01-02".
@@ -91,7 +92,14 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if wm.IsZero() {
+	_, schema, err := s.Store.RollupState(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if wm.IsZero() || schema != store.RollupSchema {
+		if !wm.IsZero() {
+			s.Log.Info("report rollups were built by another version; rebuilding", "schema", schema, "want", store.RollupSchema)
+		}
 		_, err := s.Rebuild(ctx)
 		return -1, err
 	}
@@ -201,7 +209,12 @@ func (s *Service) rollTicketsFrom(ctx context.Context, days []string, each func(
 	for _, a := range accs {
 		docs = append(docs, a.finish(now))
 	}
-	return n, s.Store.ReplaceRollups(ctx, store.RollupTickets, days, docs)
+	gen, err := s.Store.ReplaceRollups(ctx, store.RollupTickets, days, docs)
+	if err != nil {
+		return 0, err
+	}
+	s.applied(store.RollupTickets, days, docs, gen)
+	return n, nil
 }
 
 // addTicket adds one ticket's contribution to the rollups of its day. It
@@ -228,11 +241,8 @@ func addTicket(cal *calendar.Calendar, get func(day, agency string) *acc, day st
 		a.ratings[t.Rating.Score-1]++
 		a.hasRatings = true
 	}
-	if t.Open() {
-		r.Open = append(r.Open, store.OpenItem{Code: t.TrackingCode, Agency: t.Agency, Status: string(t.Status), Due: t.DueAt})
-	} else {
-		left := leftOpenAt(t)
-		a.resolved[calendarDays(t.CreatedAt, left)]++
+	if !t.Open() {
+		a.resolved[calendarDays(t.CreatedAt, leftOpenAt(t))]++
 	}
 	// Each hand-over counts for the agency that handed the ticket on.
 	for _, c := range t.Custody {
@@ -301,7 +311,6 @@ func (a *acc) finish(now time.Time) *store.Rollup {
 	if a.hasRatings {
 		r.Ratings = a.ratings[:]
 	}
-	slices.SortFunc(r.Open, func(x, y store.OpenItem) int { return x.Due.Compare(y.Due) })
 	r.Calls, r.Inbound, r.Missed, r.Handled, r.HandleSeconds = a.calls, a.inbound, a.missed, a.hd, a.hsecs
 	r.BuiltAt = now
 	return r
@@ -330,7 +339,12 @@ func (s *Service) rollCalls(ctx context.Context, days []string) error {
 	for _, a := range accs {
 		docs = append(docs, a.finish(now))
 	}
-	return s.Store.ReplaceRollups(ctx, store.RollupCalls, days, docs)
+	gen, err := s.Store.ReplaceRollups(ctx, store.RollupCalls, days, docs)
+	if err != nil {
+		return err
+	}
+	s.applied(store.RollupCalls, days, docs, gen)
+	return nil
 }
 
 // addCall is the single definition of the hotline figures: every call

@@ -110,6 +110,12 @@ func seedTicketsSpan(n int, now time.Time, seed uint64, spanDays int, phones ...
 		} else if agency != "" {
 			t.Custody = []desk.Custody{{Agency: agency, Since: created}}
 		}
+		// The SLA sweep flags open tickets past due (half of them here, as
+		// if it had not caught up with the rest), and a flag outlives a
+		// deadline moved later (every 11th open ticket).
+		if t.Open() && ((t.DueAt.Before(now) && i%2 == 0) || i%11 == 0) {
+			t.OverdueFlag = true
+		}
 		t.UpdatedAt = latest
 		t.Day = created.In(hcm).Format(time.DateOnly)
 		if i%7 == 0 {

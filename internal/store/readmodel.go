@@ -53,7 +53,8 @@ type summary struct {
 	category        string
 	province        string
 	created, due    time.Time
-	flag            bool // the stored overdue flag (SLA breach)
+	updated         time.Time // for the report rollups' refresh (TicketsChangedSince)
+	flag            bool      // the stored overdue flag (SLA breach)
 	slaNext         time.Time
 	hasNext         bool
 	suspect         bool
@@ -63,7 +64,7 @@ type summary struct {
 func summarize(t *desk.Ticket) *summary {
 	s := &summary{id: t.ID, code: t.TrackingCode, title: t.Title, agency: t.Agency, path: slices.Clone(t.AgencyPath),
 		status: t.Status, assignee: t.Assignee, channel: t.Channel, category: t.Category, province: t.Citizen.Province,
-		created: ms(t.CreatedAt), due: ms(t.DueAt), flag: t.OverdueFlag, suspect: slices.Contains(t.Tags, desk.TagSpamSuspect),
+		created: ms(t.CreatedAt), due: ms(t.DueAt), updated: ms(t.UpdatedAt), flag: t.OverdueFlag, suspect: slices.Contains(t.Tags, desk.TagSpamSuspect),
 		version: t.Version}
 	if t.SLANextAt != nil {
 		s.slaNext, s.hasNext = ms(*t.SLANextAt), true
@@ -82,6 +83,7 @@ var summaryProjection = bson.D{
 	{Key: "agency_path", Value: 1}, {Key: "status", Value: 1}, {Key: "assignee", Value: 1}, {Key: "channel", Value: 1},
 	{Key: "category", Value: 1}, {Key: "citizen.province", Value: 1}, {Key: "created_at", Value: 1}, {Key: "due_at", Value: 1},
 	{Key: "overdue", Value: 1}, {Key: "sla_next_at", Value: 1}, {Key: "tags", Value: 1}, {Key: "version", Value: 1},
+	{Key: "updated_at", Value: 1},
 }
 
 // readModel holds every ticket's summary, by id and by each agency on its

@@ -48,8 +48,9 @@ type Bin struct {
 	N int `bson:"n" json:"n"`
 }
 
-// OpenItem is an open ticket as the overdue and due-soon lists show it.
-// No citizen data and no ticket text: the lists link to the ticket page.
+// OpenItem is an open ticket as the dashboard's overdue and due-soon lists
+// show it. No citizen data and no ticket text: the lists link to the
+// ticket page. (The lists come from the inbox, not from rollups.)
 type OpenItem struct {
 	Code   string    `bson:"code" json:"code"`
 	Agency string    `bson:"agency" json:"agency"`
@@ -85,8 +86,7 @@ type Rollup struct {
 	// ResolvedAfter counts tickets that have left the open statuses, by
 	// calendar days from the creation day to the day they left: the
 	// backlog of any day follows from it.
-	ResolvedAfter []Bin      `bson:"resolved_after,omitempty"`
-	Open          []OpenItem `bson:"open,omitempty"`
+	ResolvedAfter []Bin `bson:"resolved_after,omitempty"`
 
 	// Calls (kind "c").
 	Calls         int   `bson:"calls,omitempty"`
@@ -132,7 +132,22 @@ func (s *Store) EachReportTicket(ctx context.Context, ranges []TimeRange, fn fun
 
 // TicketsChangedSince returns the creation times of tickets updated at or
 // after since: the days whose rollups must be recomputed.
+//
+// On the embedded store the read model answers it: the query is a scan of
+// every ticket on FerretDB, and the report roller asks every minute.
 func (s *Store) TicketsChangedSince(ctx context.Context, since time.Time) ([]time.Time, error) {
+	if s.useModel() {
+		m := s.model
+		m.mu.RLock()
+		defer m.mu.RUnlock()
+		var out []time.Time
+		for _, sm := range m.byID {
+			if !sm.updated.Before(since) {
+				out = append(out, sm.created)
+			}
+		}
+		return out, nil
+	}
 	cur, err := s.tickets.Find(ctx, bson.D{{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: since}}}},
 		options.Find().SetProjection(bson.D{{Key: "created_at", Value: 1}}))
 	if err != nil {
@@ -198,8 +213,26 @@ func (s *Store) EachReportCall(ctx context.Context, days []string, fn func(*desk
 // days that no longer exist are deleted. Readers never see a day missing
 // in between, only an old or a new version of each document. With days
 // nil (a full rebuild) every document of kind is replaced in bulk.
-func (s *Store) ReplaceRollups(ctx context.Context, kind string, days []string, docs []*Rollup) error {
+//
+// It returns the rollups' new generation: every replacement bumps a counter
+// in report_state, so that readers holding rollups in memory learn, with
+// one read by _id, whether any changed (RollupGeneration).
+func (s *Store) ReplaceRollups(ctx context.Context, kind string, days []string, docs []*Rollup) (gen int64, err error) {
 	defer s.lockWrite()()
+	if err := s.replaceRollups(ctx, kind, days, docs); err != nil {
+		return 0, err
+	}
+	var st reportState
+	err = s.db.Collection(collReportState).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "rollups"}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "gen", Value: int64(1)}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&st)
+	if err != nil {
+		return 0, fmt.Errorf("rollup generation: %w", err)
+	}
+	return st.Gen, nil
+}
+
+func (s *Store) replaceRollups(ctx context.Context, kind string, days []string, docs []*Rollup) error {
 	coll := s.db.Collection(collRollups)
 	if days == nil {
 		// A full rebuild replaces everything: delete and insert in bulk.
@@ -244,11 +277,14 @@ func (s *Store) ReplaceRollups(ctx context.Context, kind string, days []string, 
 	return nil
 }
 
-// Rollups reads the rollups of kind up to and including day to (all days
-// when to is ""), for the given agencies (all when agencies is nil).
-// withOpen false leaves out the open-ticket lists, the largest field.
-func (s *Store) Rollups(ctx context.Context, kind, from, to string, agencies []string, withOpen bool) ([]*Rollup, error) {
-	f := bson.D{{Key: "kind", Value: kind}}
+// Rollups reads the rollups of kind ("" for every kind) from day from to
+// day to inclusive (either "" for no bound), for the given agencies (all
+// when agencies is nil).
+func (s *Store) Rollups(ctx context.Context, kind, from, to string, agencies []string) ([]*Rollup, error) {
+	f := bson.D{}
+	if kind != "" {
+		f = append(f, bson.E{Key: "kind", Value: kind})
+	}
 	day := bson.D{}
 	if from != "" {
 		day = append(day, bson.E{Key: "$gte", Value: from})
@@ -262,11 +298,7 @@ func (s *Store) Rollups(ctx context.Context, kind, from, to string, agencies []s
 	if agencies != nil {
 		f = append(f, bson.E{Key: "agency", Value: bson.D{{Key: "$in", Value: agencies}}})
 	}
-	opts := options.Find()
-	if !withOpen {
-		opts.SetProjection(bson.D{{Key: "open", Value: 0}})
-	}
-	cur, err := s.db.Collection(collRollups).Find(ctx, f, opts)
+	cur, err := s.db.Collection(collRollups).Find(ctx, f, options.Find().SetBatchSize(1000))
 	if err != nil {
 		return nil, fmt.Errorf("read rollups: %w", err)
 	}
@@ -277,10 +309,30 @@ func (s *Store) Rollups(ctx context.Context, kind, from, to string, agencies []s
 	return out, nil
 }
 
-// reportState is the rollup job's watermark.
+// reportState is the rollup job's bookkeeping: its watermark, the
+// generation ReplaceRollups bumps, and the rollup schema the documents
+// were built with.
 type reportState struct {
 	ID      string    `bson:"_id"`
 	Through time.Time `bson:"through"`
+	Gen     int64     `bson:"gen"`
+	Schema  int       `bson:"schema"`
+}
+
+// RollupSchema is the version of the rollup documents; a store whose
+// rollups were built with another is rebuilt by the next refresh.
+// 2: the open-ticket lists left the documents.
+const RollupSchema = 2
+
+// RollupState returns the rollups' generation and schema (zeros when they
+// were never built): one read by _id.
+func (s *Store) RollupState(ctx context.Context) (gen int64, schema int, err error) {
+	var st reportState
+	err = s.db.Collection(collReportState).FindOne(ctx, bson.D{{Key: "_id", Value: "rollups"}}).Decode(&st)
+	if err == mongo.ErrNoDocuments {
+		return 0, 0, nil
+	}
+	return st.Gen, st.Schema, err
 }
 
 // RollupWatermark returns the time up to which ticket and call changes are
@@ -294,11 +346,13 @@ func (s *Store) RollupWatermark(ctx context.Context) (time.Time, error) {
 	return st.Through, err
 }
 
-// SetRollupWatermark records the watermark.
+// SetRollupWatermark records the watermark, and the schema the rollups
+// now have.
 func (s *Store) SetRollupWatermark(ctx context.Context, through time.Time) error {
 	defer s.lockWrite()()
-	_, err := s.db.Collection(collReportState).ReplaceOne(ctx, bson.D{{Key: "_id", Value: "rollups"}},
-		reportState{ID: "rollups", Through: through}, options.Replace().SetUpsert(true))
+	_, err := s.db.Collection(collReportState).UpdateOne(ctx, bson.D{{Key: "_id", Value: "rollups"}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "through", Value: through}, {Key: "schema", Value: RollupSchema}}}},
+		options.UpdateOne().SetUpsert(true))
 	return err
 }
 
