@@ -454,14 +454,17 @@ func (h *inboxHeap) offer(sm *summary, k int) {
 	}
 }
 
-// idByCode returns the id of the ticket with that tracking code, when the
-// model is loaded and holds it.
-func (s *Store) idByCode(code string) (string, bool) {
+// idByCode returns the id of the ticket with that tracking code; known is
+// false when the model is not loaded and cannot tell. A loaded model
+// holds every ticket, so an id of "" means there is no such ticket: an
+// unknown or mistyped code, or a ticket not created yet, costs no scan
+// (each one used to scan the tickets collection: 0.6 s at 10k tickets, on
+// a public page).
+func (s *Store) idByCode(code string) (id string, known bool) {
 	if !s.useModel() {
 		return "", false
 	}
 	s.model.mu.RLock()
 	defer s.model.mu.RUnlock()
-	id, ok := s.model.byCode[code]
-	return id, ok
+	return s.model.byCode[code], true
 }

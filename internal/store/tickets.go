@@ -75,6 +75,9 @@ func (s *Store) TicketByCode(ctx context.Context, actor *desk.User, code string)
 	if id, ok := s.idByCode(code); ok {
 		// Embedded store: a read by _id and the same scope check in Go
 		// (callers.go) instead of a scan for the code.
+		if id == "" {
+			return nil, notFound(mongo.ErrNoDocuments, "ticket")
+		}
 		t, err := s.TicketByID(ctx, id)
 		if err != nil {
 			return nil, err
@@ -99,6 +102,9 @@ func (s *Store) TicketByCode(ctx context.Context, actor *desk.User, code string)
 // no scoping; the caller must strip personal data.
 func (s *Store) PublicTicket(ctx context.Context, code string) (*desk.Ticket, error) {
 	if id, ok := s.idByCode(code); ok {
+		if id == "" {
+			return nil, notFound(mongo.ErrNoDocuments, "ticket")
+		}
 		t, err := s.TicketByID(ctx, id)
 		if err == nil && t.TrackingCode != code {
 			return nil, notFound(mongo.ErrNoDocuments, "ticket")
