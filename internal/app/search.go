@@ -49,6 +49,9 @@ func (a *App) openSearch(ctx context.Context) error {
 	a.Search = &ticketsearch.Service{Store: a.Store, Index: a.Index, Public: a.PublicIndex, Clock: a.Clock, Log: a.Log,
 		Reindex: a.Queue.EnqueueIndex, QAID: (&citizen.Service{Secret: a.Secret}).QAID}
 	a.Store.OnTicketChange(a.Search.Changed) // scoped searches see this process's changes (ticketsearch/pending.go)
+	if a.Tickets != nil {
+		a.Tickets.Refile = a.Search.Refile // a moved ticket is re-filed before the move is answered
+	}
 	a.Topics = &topics.Service{Store: a.Store, Tickets: a.Tickets, Clock: a.Clock, Log: a.Log, Audit: a.Audit,
 		Reply: a.topicReply()}
 	return nil

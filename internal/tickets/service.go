@@ -48,6 +48,10 @@ type Service struct {
 	// CalendarChanged reloads the process's calendar after an override is
 	// stored, so this process uses it at once (others on their refresh).
 	CalendarChanged func(ctx context.Context) error
+	// Refile, when set, re-files a moved ticket in the search index before
+	// the move is answered (ticketsearch.Service.Refile): search is scoped
+	// by agency, so the index must not keep filing it under the old one.
+	Refile func(ctx context.Context, ticketID string)
 }
 
 // DefaultAnswerDays is the answer period when neither category nor agency

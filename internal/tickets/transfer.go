@@ -194,6 +194,9 @@ func (s *Service) move(ctx context.Context, actor *desk.User, rawCode string, in
 	s.Log.Info("ticket moved", "code", t.TrackingCode, "kind", hopKind, "from", from, "to", target, "actor", actor.ID,
 		"due", out.DueAt.Format(time.RFC3339))
 	s.afterChange(ctx, out)
+	if s.Refile != nil {
+		s.Refile(ctx, out.ID)
+	}
 	return out, nil
 }
 

@@ -20,8 +20,9 @@ import (
 // if no newer change came in while it ran (Indexing), so a change made
 // during indexing stays pending. Only this process's writes are seen: with
 // several web processes on MongoDB, a transfer made in another process is
-// covered by the hit re-check (no hit leaks), while its count may linger in
-// a facet until its index task runs (milliseconds to seconds).
+// re-filed by that process before it is answered (Refile), and a hit from
+// the milliseconds in between is caught by the re-check; only its facet
+// count can linger for those milliseconds.
 type pending struct {
 	mu  sync.Mutex
 	seq uint64

@@ -268,10 +268,25 @@ func (s *Service) run(ctx context.Context, actor *desk.User, q search.Query) (*s
 	return res, hits, stale, nil
 }
 
+// Refile brings a ticket's index entry up to date before it returns. The
+// ticket service calls it after a route, return or transfer: the entry
+// files the ticket under an agency, and every process's scoped search
+// (facet counts included, which are not re-checked against the store)
+// must see the new one at once rather than when the index task runs. On
+// Meilisearch the write is awaited. A task is queued as well, so that a
+// concurrent later change cannot be overwritten by this one for long.
+func (s *Service) Refile(ctx context.Context, id string) {
+	s.reindexNow(ctx, id)
+}
+
 // refresh brings one ticket's index entry up to date now, and queues a
 // task as well in case this write is lost.
 func (s *Service) refresh(ctx context.Context, id string) {
 	s.Log.Info("search: index was stale for a hit; re-indexing", "ticket", id)
+	s.reindexNow(ctx, id)
+}
+
+func (s *Service) reindexNow(ctx context.Context, id string) {
 	t, err := s.Store.TicketByID(ctx, id)
 	switch {
 	case desk.ErrorCode(err) == desk.ENOTFOUND:
