@@ -91,6 +91,8 @@ type App struct {
 	closers     []func() error
 	bound       chan string
 	boundOnce   sync.Once
+	metricsOnce sync.Once    // metrics.go
+	metricsAddr atomic.Value // string
 	refreshOnce sync.Once
 	// issue 9: the reports service, made once (reports.go)
 	reports     *reports.Service
@@ -439,6 +441,7 @@ func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
 		return err
 	}
 	a.runConsoleFeed(ctx)
+	a.startMetrics(ctx)
 	a.startReadModel(ctx) // issue 6, IN (inbox.go)
 	go func() {           // issue 9: the dashboard's rollups in memory before the first request
 		if err := a.Reports().Warm(ctx); err != nil && ctx.Err() == nil {
@@ -492,6 +495,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	a.Log.Info("worker: started", "concurrency", a.Cfg.WorkerConc)
+	a.startMetrics(ctx)
 	a.startReadModel(ctx) // issue 6, IN (inbox.go): the SLA sweep picks from it
 	rec := &workers.Reconciler{Store: a.Store, Queue: a.Queue, Clock: a.Clock, Log: a.Log,
 		Every: a.Cfg.ReconcileEvery, Grace: a.Cfg.ReconcileGrace, FreshQueue: a.EmbeddedRedis != nil}

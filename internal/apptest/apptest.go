@@ -87,6 +87,7 @@ func Start(t testing.TB, opt Options) *Env {
 	// Inbound SMTP on a free port (App.SMTPAddr tells which), so parallel
 	// test processes do not fight over :2525.
 	cfg.SMTPAddr = "127.0.0.1:0"
+	cfg.MetricsAddr = "127.0.0.1:0" // App.MetricsAddr tells which
 	cfg.LimitSMTPSender, cfg.LimitSMTPIP, cfg.LimitAutoReply = "10000/1m", "10000/1m", "10000/1m"
 	if addr := os.Getenv("CIVICDESK_TEST_REDIS_ADDR"); addr != "" {
 		db := opt.RedisDB

@@ -35,6 +35,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int
 	LogLevel        string
+	// MetricsAddr is where /metrics listens (empty: nowhere); not on the
+	// public port.
+	MetricsAddr string
 	// SlowQuery logs database commands slower than it (0: none).
 	SlowQuery time.Duration
 	LogFormat string
@@ -180,6 +183,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_LIMIT_VERIFY_IP", Flag: "limit-verify-ip", Default: "30/1h", Help: "ownership-proof attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitVerifyIP }},
 	{Env: "CIVICDESK_LIMIT_LINK", Flag: "limit-link", Default: "3/1h", Help: "one-time sign-in links mailed per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitLink }},
 	{Env: "CIVICDESK_RATING_REOPEN_DAYS", Flag: "rating-reopen-days", Default: "14", Help: "days after the answer within which a rating of 1 or 2 reopens the ticket (0: never)", field: func(c *Config) any { return &c.RatingReopenDays }},
+	{Env: "CIVICDESK_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "where Prometheus /metrics listens, apart from the public port (empty: not served)", field: func(c *Config) any { return &c.MetricsAddr }},
 	{Env: "CIVICDESK_SLOW_QUERY", Flag: "slow-query", Default: "1s", Help: "log database commands slower than this, with their collection and filter fields (0s: off)", field: func(c *Config) any { return &c.SlowQuery }},
 	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
 	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},

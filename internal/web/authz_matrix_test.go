@@ -95,7 +95,6 @@ func matrix(fx *fixture) map[string]entry {
 		// Operations and static catalogue data: public.
 		"GET /healthz":             {want: "AAAAAAA"},
 		"GET /readyz":              {want: "AAAAAAA"},
-		"GET /metrics":             {want: "AAAAAAA"},
 		"GET /api/v1/agencies":     {want: "AAAAAAA"},
 		"GET /api/v1/categories":   {want: "AAAAAAA"},
 		"GET /api/v1/provinces":    {want: "AAAAAAA"},

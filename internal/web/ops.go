@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/civicdesk/civicdesk/templates"
 )
@@ -28,10 +26,6 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		}
 	}
 	return c.SendString("ready")
-}
-
-func (s *Server) metrics() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
 }
 
 func (s *Server) static() fiber.Handler {

@@ -123,7 +123,6 @@ func (s *Server) App() (*fiber.App, error) {
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metrics())
 	app.Use("/static", s.static())
 
 	api := app.Group("/api/v1")
