@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -53,12 +54,7 @@ func TestBrowserSubmitToInbox(t *testing.T) {
 
 	// Staff sign in through the login page and find it in the inbox.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(e.URL+"/staff/login"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "canbo@bhxh.example.vn"),
-		chromedp.SendKeys(css("#password"), "user-password-123"),
-		chromedp.Click(css("#login")),
-		chromedp.WaitVisible(css("#total")),
+		signIn(e.URL, "canbo@bhxh.example.vn", "user-password-123"),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +80,28 @@ func TestBrowserSubmitToInbox(t *testing.T) {
 }
 
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// signIn signs in through the staff login form and waits for the inbox.
+func signIn(base, email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/staff/login"),
+		chromedp.WaitVisible(css("#email")),
+		chromedp.SendKeys(css("#email"), email),
+		chromedp.SendKeys(css("#password"), password),
+		chromedp.Click(css("#login")),
+		chromedp.WaitVisible(css("#total")),
+	)
+}
+
+// waitIndexed waits until the admin's search finds the ticket (its hit,
+// not the query the answer echoes).
+func waitIndexed(t *testing.T, e *apptest.Env, admin, code string) {
+	t.Helper()
+	apptest.WaitFor(t, 20*time.Second, code+" made and indexed", func() bool {
+		r := e.Do("GET", "/api/v1/tickets?q="+code, nil, "Authorization", "Bearer "+admin)
+		return r.Status == http.StatusOK && strings.Contains(string(r.Body), `"tracking_code":"`+code+`"`)
+	})
+}
 
 // text reads an element's visible text, failing the test if it cannot.
 func text(t *testing.T, ctx context.Context, sel string) string {

@@ -33,12 +33,7 @@ func TestBrowserConsoleIncomingCall(t *testing.T) {
 
 	ctx := apptest.Browser(t)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.URL+"/staff/login"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "dtv@hotline.example.vn"),
-		chromedp.SendKeys(css("#password"), "user-password-123"),
-		chromedp.Click(css("#login")),
-		chromedp.WaitVisible(css("#total")),
+		signIn(e.URL, "dtv@hotline.example.vn", "user-password-123"),
 		chromedp.Navigate(e.URL+"/staff/console"),
 		chromedp.WaitVisible(css(`#feed[data-state="open"]`)),
 	)

@@ -39,12 +39,7 @@ func TestBrowserReleaseQuarantined(t *testing.T) {
 	ctx := apptest.Browser(t)
 	card := `article[data-code="` + code + `"]`
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.URL+"/staff/login"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "dieuphoi@vpcp.example.vn"),
-		chromedp.SendKeys(css("#password"), "user-password-123"),
-		chromedp.Click(css("#login")),
-		chromedp.WaitVisible(css("#total")),
+		signIn(e.URL, "dieuphoi@vpcp.example.vn", "user-password-123"),
 		chromedp.Navigate(e.URL+"/staff/quarantine"),
 		chromedp.WaitVisible(css(card)),
 	)

@@ -31,19 +31,11 @@ func TestBrowserStaffSearchAndSimilarQuestions(t *testing.T) {
 	mine2 := submit("tam-dung-bhxh", "Tạm dừng đóng bảo hiểm bị từ chối", "Hồ sơ tạm dừng đóng của doanh nghiệp bị trả lại không rõ lý do.")
 	theirs := submit("ho-tro-lao-dong", "Tạm dừng đóng bảo hiểm", "Người lao động hỏi về tạm dừng đóng bảo hiểm xã hội.")
 	for _, code := range []string{mine, mine2, theirs} {
-		apptest.WaitFor(t, 15*time.Second, code+" indexed", func() bool {
-			r := e.Do("GET", "/api/v1/tickets?q="+code, nil, "Authorization", "Bearer "+admin)
-			return r.Status == http.StatusOK && strings.Contains(string(r.Body), `"tracking_code":"`+code+`"`) // not the echoed "q"
-		})
+		waitIndexed(t, e, admin, code)
 	}
 	ctx := apptest.Browser(t)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.URL+"/staff/login"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "timkiem@bhxh.example.vn"),
-		chromedp.SendKeys(css("#password"), "user-password-123"),
-		chromedp.Click(css("#login")),
-		chromedp.WaitVisible(css(`a[href="/staff/search"]`)),
+		signIn(e.URL, "timkiem@bhxh.example.vn", "user-password-123"),
 		chromedp.Click(css(`a[href="/staff/search"]`)),
 		chromedp.WaitVisible(css("#q")),
 		chromedp.SendKeys(css("#q"), "tam dung dong bao hiem"),

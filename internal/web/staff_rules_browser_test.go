@@ -19,12 +19,7 @@ func TestBrowserAdminEditsRoutingRules(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	ctx := apptest.Browser(t)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.URL+"/staff/login"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), apptest.AdminEmail),
-		chromedp.SendKeys(css("#password"), apptest.AdminPassword),
-		chromedp.Click(css("#login")),
-		chromedp.WaitVisible(css("#total")),
+		signIn(e.URL, apptest.AdminEmail, apptest.AdminPassword),
 		chromedp.Navigate(e.URL+"/staff/admin/rules"),
 		chromedp.WaitVisible(css("#rule-form")),
 	)

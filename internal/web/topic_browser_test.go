@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -43,10 +42,7 @@ func TestBrowserSimilarTicketsIntoTopic(t *testing.T) {
 		s := apptest.Submission()
 		s["category"], s["title"], s["body"] = "ho-tro-lao-dong", title, body
 		code := e.Submit(s)
-		apptest.WaitFor(t, 20*time.Second, code+" made and indexed", func() bool {
-			r := e.Do("GET", "/api/v1/tickets?q="+code, nil, "Authorization", "Bearer "+admin)
-			return r.Status == http.StatusOK && strings.Contains(string(r.Body), `"tracking_code":"`+code+`"`) // not the echoed "q"
-		})
+		waitIndexed(t, e, admin, code)
 		return code
 	}
 	first := submit("Chậm chi trả trợ cấp thất nghiệp", "Tôi đã có quyết định hưởng trợ cấp thất nghiệp từ tháng 3 nhưng đến nay vẫn chưa nhận được tiền chi trả tháng nào.")
@@ -61,12 +57,7 @@ func TestBrowserSimilarTicketsIntoTopic(t *testing.T) {
 	ctx := apptest.Browser(t)
 	const reply = "Bộ Lao động đã đôn đốc trung tâm dịch vụ việc làm chi trả trợ cấp thất nghiệp trong tháng này."
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.URL+"/staff/login"),
-		chromedp.WaitVisible(css("#email")),
-		chromedp.SendKeys(css("#email"), "chude@molisa.example.vn"),
-		chromedp.SendKeys(css("#password"), "user-password-123"),
-		chromedp.Click(css("#login")),
-		chromedp.WaitVisible(css(`a[href="/staff/search"]`)),
+		signIn(e.URL, "chude@molisa.example.vn", "user-password-123"),
 		chromedp.Navigate(e.URL+"/staff/tickets/"+third),
 		chromedp.WaitVisible(css("#similar-link a")),
 		chromedp.Click(css("#similar-link a")),

@@ -48,12 +48,7 @@ func TestBrowserWorkspaceEndToEnd(t *testing.T) {
 		t.Helper()
 		run("sign in as "+email,
 			clearCookies,
-			chromedp.Navigate(e.URL+"/staff/login"),
-			chromedp.WaitVisible(css("#email")),
-			chromedp.SendKeys(css("#email"), email),
-			chromedp.SendKeys(css("#password"), "user-password-123"),
-			chromedp.Click(css("#login")),
-			chromedp.WaitVisible(css("#total")),
+			signIn(e.URL, email, "user-password-123"),
 		)
 	}
 	// submitForm posts a form on the staff ticket page and waits for the
