@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/apptest"
 	"github.com/civicdesk/civicdesk/internal/desk"
-	"github.com/civicdesk/civicdesk/internal/store"
 )
 
 // preload puts n processed submissions and their open tickets in the store,
@@ -19,33 +17,14 @@ import (
 // backlog.
 func preload(b *testing.B, e *apptest.Env, n int) {
 	b.Helper()
-	ctx := context.Background()
-	agencies := []string{"BTC-TCT", "BLDTBXH", "NHCSXH", "BHXH", "BYT", "BGDDT", "BGTVT", "VPCP"}
-	cat := e.App.Catalog()
-	now := time.Now().UTC()
-	const batch = 1000
-	for start := 0; start < n; start += batch {
-		var subs []*desk.Submission
-		var tickets []*desk.Ticket
-		for i := start; i < start+batch && i < n; i++ {
-			id := store.NewID()
-			ag := agencies[i%len(agencies)]
-			created := now.Add(-time.Duration(i) * time.Minute)
-			sub := &desk.Submission{ID: id, Key: "web:preload:" + id, TrackingCode: desk.NewTrackingCode(), Channel: desk.ChannelWeb,
-				Status: desk.SubmissionProcessed, Citizen: desk.Citizen{Name: "Công dân " + fmt.Sprint(i), Phone: "+8491" + fmt.Sprintf("%07d", i)},
-				Category: "khac", Title: "Phản ánh số " + fmt.Sprint(i), Body: strings.Repeat("Nội dung phản ánh về chính sách hỗ trợ. ", 8), ReceivedAt: created, TicketID: id}
-			subs = append(subs, sub)
-			tickets = append(tickets, &desk.Ticket{ID: id, TrackingCode: sub.TrackingCode, Version: 1, Status: desk.StatusNew, Channel: desk.ChannelWeb,
-				Category: "khac", Agency: ag, AgencyPath: cat.Path(ag), Citizen: sub.Citizen, Title: sub.Title, Body: sub.Body,
-				CreatedAt: created, UpdatedAt: created, DueAt: created.Add(time.Duration(i%40) * 24 * time.Hour)})
-		}
-		if err := e.App.Store.InsertSubmissions(ctx, subs); err != nil {
-			b.Fatal(err)
-		}
-		if err := e.App.Store.InsertTickets(ctx, tickets); err != nil {
-			b.Fatal(err)
-		}
-	}
+	seedTickets(b, e, n, time.Now().UTC(), func(i int, t *desk.Ticket) *desk.Submission {
+		t.Citizen = desk.Citizen{Name: "Công dân " + fmt.Sprint(i), Phone: "+8491" + fmt.Sprintf("%07d", i)}
+		t.Body = strings.Repeat("Nội dung phản ánh về chính sách hỗ trợ. ", 8)
+		t.DueAt = t.CreatedAt.Add(time.Duration(i%40) * 24 * time.Hour)
+		return &desk.Submission{ID: t.ID, Key: "web:preload:" + t.ID, TrackingCode: t.TrackingCode, Channel: desk.ChannelWeb,
+			Status: desk.SubmissionProcessed, Citizen: t.Citizen, Category: t.Category, Title: t.Title, Body: t.Body,
+			ReceivedAt: t.CreatedAt, TicketID: t.ID}
+	})
 }
 
 // BenchmarkSubmissionToInbox measures, on the embedded store, with 1k and

@@ -12,7 +12,6 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/apptest"
 	"github.com/civicdesk/civicdesk/internal/desk"
-	"github.com/civicdesk/civicdesk/internal/store"
 )
 
 // seedOpenTickets bulk-inserts n open tickets across eight agencies
@@ -22,30 +21,20 @@ import (
 // and awaiting the citizen.
 func seedOpenTickets(tb testing.TB, e *apptest.Env, n int, now time.Time, assignee string) {
 	tb.Helper()
-	ctx := context.Background()
-	agencies := []string{"BTC-TCT", "BLDTBXH", "NHCSXH", "BHXH", "BYT", "BGDDT", "BGTVT", "VPCP"}
 	statuses := []desk.Status{desk.StatusNew, desk.StatusInProgress, desk.StatusNew, desk.StatusAwaitingCitizen}
-	cat := e.App.Catalog()
-	const batch = 1000
-	for start := 0; start < n; start += batch {
-		ts := make([]*desk.Ticket, 0, batch)
-		for i := start; i < start+batch && i < n; i++ {
-			ag := agencies[i%len(agencies)]
-			created := now.Add(-time.Duration(i%5000) * time.Minute)
-			due := now.Add(time.Duration(i%(40*24)-20*24) * time.Hour)
-			tk := &desk.Ticket{ID: store.NewID(), TrackingCode: desk.NewTrackingCode(), Version: 1, Status: statuses[i%len(statuses)],
-				Channel: desk.ChannelWeb, Category: "khac", Agency: ag, AgencyPath: cat.Path(ag), Citizen: desk.Citizen{Name: "Công dân", Province: "Hà Nội"},
-				Title: fmt.Sprint("Phản ánh số ", i), Body: strings.Repeat("Nội dung phản ánh về chính sách hỗ trợ. ", 8),
-				CreatedAt: created, UpdatedAt: created, DueAt: due, OverdueFlag: i%10 == 0}
-			if i%4 == 0 {
-				tk.Assignee = assignee
-			}
-			ts = append(ts, tk)
+	seedTickets(tb, e, n, now, func(i int, t *desk.Ticket) *desk.Submission {
+		t.Status = statuses[i%len(statuses)]
+		t.Citizen = desk.Citizen{Name: "Công dân", Province: "Hà Nội"}
+		t.Body = strings.Repeat("Nội dung phản ánh về chính sách hỗ trợ. ", 8)
+		t.CreatedAt = now.Add(-time.Duration(i%5000) * time.Minute)
+		t.UpdatedAt = t.CreatedAt
+		t.DueAt = now.Add(time.Duration(i%(40*24)-20*24) * time.Hour)
+		t.OverdueFlag = i%10 == 0
+		if i%4 == 0 {
+			t.Assignee = assignee
 		}
-		if err := e.App.Store.InsertTickets(ctx, ts); err != nil {
-			tb.Fatal(err)
-		}
-	}
+		return nil
+	})
 }
 
 // waitReady polls /readyz, which answers 503 while the embedded store's

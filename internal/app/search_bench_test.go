@@ -16,7 +16,6 @@ import (
 	"github.com/civicdesk/civicdesk/internal/config"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/search"
-	"github.com/civicdesk/civicdesk/internal/store"
 	"github.com/civicdesk/civicdesk/workers"
 )
 
@@ -154,28 +153,19 @@ func BenchmarkSearchableAfterSubmit(b *testing.B) {
 func seedSearchTickets(tb testing.TB, env *apptest.Env, n int) {
 	tb.Helper()
 	ctx := context.Background()
-	agencies := []string{"BTC-TCT", "BLDTBXH", "NHCSXH", "BHXH", "BYT", "BGDDT", "BGTVT", "VPCP"}
 	topics := []string{"chậm chi trả trợ cấp thất nghiệp", "gia hạn nộp thuế thu nhập cá nhân", "vay vốn trả lương ngừng việc",
 		"tạm dừng đóng bảo hiểm xã hội", "hỗ trợ tiền thuê nhà công nhân", "khám chữa bệnh bảo hiểm y tế", "học phí trường công lập",
 		"đăng kiểm xe ô tô", "hỗ trợ hộ kinh doanh", "giấy phép lao động"}
 	provinces := []string{"Hà Nội", "Đà Nẵng", "TP Hồ Chí Minh", "Cần Thơ", "Hải Phòng", "Nghệ An"}
-	cat := env.App.Catalog()
 	now := time.Now().UTC()
-	for start := 0; start < n; start += 1000 {
-		var ts []*desk.Ticket
-		for i := start; i < start+1000 && i < n; i++ {
-			ag, tp := agencies[i%len(agencies)], topics[(i/3)%len(topics)]
-			created := now.Add(-time.Duration(i) * time.Minute)
-			ts = append(ts, &desk.Ticket{ID: store.NewID(), TrackingCode: desk.NewTrackingCode(), Version: 1, Status: desk.StatusNew,
-				Channel: desk.ChannelWeb, Category: "khac", Agency: ag, AgencyPath: cat.Path(ag),
-				Citizen: desk.Citizen{Name: "Công dân", Province: provinces[i%len(provinces)]},
-				Title:   "Phản ánh " + tp, Body: fmt.Sprintf("Kính gửi cơ quan, tôi phản ánh việc %s, hồ sơ số %d nộp từ lâu chưa được giải quyết.", tp, i),
-				CreatedAt: created, UpdatedAt: created, DueAt: created.Add(time.Duration(i%40) * 24 * time.Hour)})
-		}
-		if err := env.App.Store.InsertTickets(ctx, ts); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	seedTickets(tb, env, n, now, func(i int, t *desk.Ticket) *desk.Submission {
+		tp := topics[(i/3)%len(topics)]
+		t.Citizen = desk.Citizen{Name: "Công dân", Province: provinces[i%len(provinces)]}
+		t.Title = "Phản ánh " + tp
+		t.Body = fmt.Sprintf("Kính gửi cơ quan, tôi phản ánh việc %s, hồ sơ số %d nộp từ lâu chưa được giải quyết.", tp, i)
+		t.DueAt = t.CreatedAt.Add(time.Duration(i%40) * 24 * time.Hour)
+		return nil
+	})
 	// The index is built the way `civicdesk reindex` builds it.
 	err := env.App.Index.(search.Rebuilder).Rebuild(ctx, n, func(ctx context.Context, put func(...search.Doc) error) error {
 		return env.App.Store.EachTicket(ctx, func(t *desk.Ticket) error { return put(workers.TicketDoc(t, now)) })
