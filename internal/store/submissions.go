@@ -102,7 +102,7 @@ func (s *Store) SubmissionByCode(ctx context.Context, code string) (*desk.Submis
 	f := bson.D{{Key: "tracking_code", Value: code}}
 	if id, ok := s.memoSubmissionID(code); ok {
 		if id == "" {
-			return nil, desk.Errorf(desk.ENOTFOUND, "submission not found")
+			return nil, notFound(mongo.ErrNoDocuments, "submission")
 		}
 		f = bson.D{{Key: "_id", Value: id}}
 	}
