@@ -73,6 +73,10 @@ func (s *Store) ApplyCTIEvent(ctx context.Context, ev CTIEvent) (call *desk.Call
 		return c, false, err
 	}
 	c, err := s.applyCTI(ctx, ev)
+	if c != nil {
+		// The call changed, whatever happens next: the memo follows it.
+		defer s.callWritten(ctx, c.ID)
+	}
 	if err == nil {
 		// Before the marker stands for good: if the caller index fails,
 		// the marker goes and the PBX's retry records the call again.
@@ -234,6 +238,7 @@ func (s *Store) SaveCallLog(ctx context.Context, c *desk.Call) (*desk.Call, erro
 			if err := s.noteCallerCall(ctx, &out); err != nil {
 				return nil, err
 			}
+			s.callWritten(ctx, out.ID)
 			return &out, nil
 		}
 		if err != mongo.ErrNoDocuments {
@@ -249,6 +254,7 @@ func (s *Store) SaveCallLog(ctx context.Context, c *desk.Call) (*desk.Call, erro
 		if err := s.noteCallerCall(ctx, c); err != nil {
 			return nil, err
 		}
+		s.callWritten(ctx, c.ID)
 		return c, nil
 	}
 	return nil, desk.Errorf(desk.ECONFLICT, "call %s changed concurrently; retry", c.CallID)
@@ -280,6 +286,22 @@ func (s *Store) Calls(ctx context.Context, f desk.CallFilter) ([]*desk.Call, err
 	if limit <= 0 || limit > 5000 {
 		limit = 100
 	}
+	if ids, ok := s.memoCalls(f, limit); ok {
+		// Embedded store: the page from memory, each call by _id.
+		out := make([]*desk.Call, 0, len(ids))
+		for _, id := range ids {
+			var c desk.Call
+			err := s.calls().FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "cti_events", Value: 0}})).Decode(&c)
+			if err == mongo.ErrNoDocuments {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("list calls: %w", err)
+			}
+			out = append(out, &c)
+		}
+		return out, nil
+	}
 	cur, err := s.calls().Find(ctx, q, options.Find().SetSort(bson.D{{Key: "started_at", Value: -1}}).SetLimit(int64(limit)).
 		SetBatchSize(int32(limit)).SetProjection(bson.D{{Key: "cti_events", Value: 0}}))
 	if err != nil {
@@ -308,6 +330,7 @@ func (s *Store) InsertCalls(ctx context.Context, calls []*desk.Call) error {
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("insert calls: %w", err)
 	}
+	s.callsInserted(calls)
 	return nil
 }
 

@@ -145,6 +145,7 @@ func (s *Store) EnableReadModel() {
 	if s.model == nil {
 		s.model = newReadModel()
 		s.subMemo = newSubMemo()
+		s.callMemo = newCallMemo()
 	}
 }
 
@@ -167,6 +168,9 @@ func (s *Store) StartReadModel(ctx context.Context, done func(n int, took time.D
 			n, err := s.loadReadModel(ctx)
 			if err == nil {
 				_, err = s.loadSubMemo(ctx)
+			}
+			if err == nil {
+				err = s.loadCallMemo(ctx)
 			}
 			if err == nil {
 				m.ready.Store(true)

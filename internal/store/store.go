@@ -43,6 +43,8 @@ type Store struct {
 	model *readModel
 	// subMemo answers the submission queries FerretDB scans (submemo.go).
 	subMemo *subMemo
+	// callMemo answers call listings (callmemo.go).
+	callMemo *callMemo
 	hooks   ticketHooks
 }
 
