@@ -45,7 +45,7 @@ type Store struct {
 	subMemo *subMemo
 	// callMemo answers call listings (callmemo.go).
 	callMemo *callMemo
-	hooks   ticketHooks
+	hooks    ticketHooks
 }
 
 // SerializeWrites makes this process send one write at a time. The
