@@ -131,13 +131,14 @@ func (s *Store) memoCalls(f desk.CallFilter, limit int) (ids []string, ok bool) 
 	if !s.useCallMemo() {
 		return nil, false
 	}
+	since := ms(f.Since)
 	m := s.callMemo
 	m.mu.Lock()
 	var hits []callSummary
 	for _, c := range m.byID {
 		if (f.Phone != "" && c.phone != f.Phone) || (f.Operator != "" && c.operator != f.Operator) ||
 			(f.Day != "" && c.day != f.Day) || (f.Outcome != "" && c.outcome != f.Outcome) ||
-			(f.Missed != nil && c.missed != *f.Missed) || (!f.Since.IsZero() && c.started.Before(f.Since)) {
+			(f.Missed != nil && c.missed != *f.Missed) || (!f.Since.IsZero() && c.started.Before(since)) {
 			continue
 		}
 		hits = append(hits, c)

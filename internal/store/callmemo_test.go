@@ -28,7 +28,7 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 	// the distinct start minute keeps the listing order unambiguous.
 	call := func() {
 		id := fmt.Sprintf("c%04d", n)
-		at := t0.Add(time.Duration(n*37) * time.Minute)
+		at := t0.Add(time.Duration(n*37)*time.Minute + time.Duration(rng.IntN(1e9))) // nanoseconds, as time.Now gives
 		n++
 		evs := []CTIEvent{{CallID: id, Event: "newCall", At: at, Day: day(at), Phone: phones[rng.IntN(len(phones))], Direction: desk.DirectionIn}}
 		if rng.IntN(3) > 0 {
@@ -81,7 +81,7 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 	yes, no := true, false
 	filters := []desk.CallFilter{{}, {Missed: &yes, Limit: 20}, {Missed: &no}, {Phone: phones[0]}, {Phone: phones[1], Limit: 5},
 		{Operator: "op1"}, {Operator: "op3", Limit: 3}, {Outcome: desk.OutcomeAnswered}, {Outcome: desk.OutcomeNewTicket},
-		{Day: day(t0)}, {Day: day(t0.Add(24 * time.Hour))}, {Since: t0.Add(30 * time.Hour)}, {Phone: phones[2], Missed: &yes, Since: t0},
+		{Day: day(t0)}, {Day: day(t0.Add(24 * time.Hour))}, {Since: t0.Add(30 * time.Hour)}, {Since: t0.Add(37*time.Minute + 999*time.Millisecond + 400*time.Microsecond)}, {Phone: phones[2], Missed: &yes, Since: t0},
 		{Limit: 1000}}
 	for _, f := range filters {
 		list := func() string {

@@ -31,6 +31,7 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 	statuses := []desk.Status{desk.StatusTriage, desk.StatusNew, desk.StatusInProgress, desk.StatusAwaitingCitizen,
 		desk.StatusAnswered, desk.StatusResolved, desk.StatusClosed, desk.StatusQuarantined}
 	assignees := []string{"", "", "u-lead-a", "u-staff-a", "u-staff-b"}
+	reviews := []string{desk.SpamPending, desk.SpamConfirmed, desk.SpamReleased}
 	randTime := func() time.Time {
 		switch rng.IntN(6) {
 		case 0:
@@ -57,6 +58,9 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 		}
 		if rng.IntN(8) == 0 {
 			tk.Tags = []string{desk.TagSpamSuspect}
+		}
+		if tk.Status == desk.StatusQuarantined {
+			tk.Spam = &desk.SpamCheck{Review: reviews[rng.IntN(len(reviews))]}
 		}
 		return tk
 	}
@@ -88,7 +92,7 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 		}
 		var set bson.D
 		ch := TicketChange{Event: desk.Event{Actor: "test", Type: "test"}}
-		switch k % 5 {
+		switch k % 6 {
 		case 0:
 			ch.Status = statuses[rng.IntN(len(statuses))]
 		case 1:
@@ -111,6 +115,9 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 			set = f.Set()
 		case 4:
 			set = bson.D{{Key: "tags", Value: bson.A{desk.TagSpamSuspect}}}
+		case 5: // a coordinator's review of the quarantine
+			ch.Status = desk.StatusQuarantined
+			set = SpamReviewSet(reviews[rng.IntN(len(reviews))], "u-co", now)
 		}
 		ch.Set = append(ch.Set, set...)
 		if _, err := s.UpdateTicketWith(ctx, id, cur.Version, ch, now); err != nil {
@@ -210,6 +217,43 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 		})
 		if model != mongo {
 			t.Fatalf("SLADue(%d): model %v, store %v", lim, model, mongo)
+		}
+	}
+	co := &desk.User{ID: "u-co", Role: desk.RoleCoordinator}
+	quarantined := 0
+	for _, review := range reviews {
+		for _, page := range [][2]int{{50, 0}, {3, 2}, {200, 5}} {
+			model, mongo := both(func() any {
+				ts, total, err := s.Quarantine(ctx, co, review, page[0], page[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				quarantined += total
+				return fmt.Sprint(total, ticketIDs(ts))
+			})
+			if model != mongo {
+				t.Fatalf("Quarantine(%s, %v): model %v, store %v", review, page, model, mongo)
+			}
+		}
+	}
+	if quarantined == 0 {
+		t.Fatal("no quarantined ticket in any review state: the comparison is empty")
+	}
+	for _, since := range []time.Time{time.Time{}, now.Add(-time.Hour), now, now.Add(time.Hour)} {
+		model, mongo := both(func() any {
+			cs, err := s.TicketsChangedSince(ctx, since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := make([]string, len(cs))
+			for i, c := range cs {
+				out[i] = c.UTC().Format(time.RFC3339Nano)
+			}
+			slices.Sort(out)
+			return fmt.Sprint(out)
+		})
+		if model != mongo {
+			t.Fatalf("TicketsChangedSince(%v): model %v, store %v", since, model, mongo)
 		}
 	}
 }

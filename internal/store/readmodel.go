@@ -29,6 +29,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,6 +55,7 @@ type summary struct {
 	province        string
 	created, due    time.Time
 	updated         time.Time // for the report rollups' refresh (TicketsChangedSince)
+	review          string    // spam review state of a quarantined ticket (Quarantine)
 	flag            bool      // the stored overdue flag (SLA breach)
 	slaNext         time.Time
 	hasNext         bool
@@ -69,7 +71,38 @@ func summarize(t *desk.Ticket) *summary {
 	if t.SLANextAt != nil {
 		s.slaNext, s.hasNext = ms(*t.SLANextAt), true
 	}
+	if t.Spam != nil {
+		s.review = t.Spam.Review
+	}
 	return s
+}
+
+// modelQuarantine picks a page of quarantined tickets in review state
+// review, oldest first (created, then id), and counts them all; ok is
+// false when the model is not loaded.
+func (s *Store) modelQuarantine(review string, limit, offset int) (ids []string, total int, ok bool) {
+	if !s.useModel() {
+		return nil, 0, false
+	}
+	m := s.model
+	m.mu.RLock()
+	var hits []*summary
+	for _, sm := range m.byID {
+		if sm.status == desk.StatusQuarantined && sm.review == review {
+			hits = append(hits, sm)
+		}
+	}
+	m.mu.RUnlock()
+	slices.SortFunc(hits, func(a, b *summary) int {
+		if c := a.created.Compare(b.created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	for _, sm := range hits[min(offset, len(hits)):min(offset+limit, len(hits))] {
+		ids = append(ids, sm.id)
+	}
+	return ids, len(hits), true
 }
 
 // ms cuts t to the millisecond, as BSON stores it, so that a summary made
@@ -83,7 +116,7 @@ var summaryProjection = bson.D{
 	{Key: "agency_path", Value: 1}, {Key: "status", Value: 1}, {Key: "assignee", Value: 1}, {Key: "channel", Value: 1},
 	{Key: "category", Value: 1}, {Key: "citizen.province", Value: 1}, {Key: "created_at", Value: 1}, {Key: "due_at", Value: 1},
 	{Key: "overdue", Value: 1}, {Key: "sla_next_at", Value: 1}, {Key: "tags", Value: 1}, {Key: "version", Value: 1},
-	{Key: "updated_at", Value: 1},
+	{Key: "updated_at", Value: 1}, {Key: "spam.review", Value: 1},
 }
 
 // readModel holds every ticket's summary, by id and by each agency on its

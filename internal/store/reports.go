@@ -138,6 +138,7 @@ func (s *Store) EachReportTicket(ctx context.Context, ranges []TimeRange, fn fun
 func (s *Store) TicketsChangedSince(ctx context.Context, since time.Time) ([]time.Time, error) {
 	if s.useModel() {
 		m := s.model
+		since := ms(since) // as the query would send it: BSON dates hold milliseconds
 		m.mu.RLock()
 		defer m.mu.RUnlock()
 		var out []time.Time

@@ -186,6 +186,22 @@ func (s *Store) Quarantine(ctx context.Context, actor *desk.User, review string,
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
+	if ids, total, ok := s.modelQuarantine(review, limit, offset); ok {
+		// Embedded store: the page from the read model, each ticket by _id.
+		out := make([]*desk.Ticket, 0, len(ids))
+		for _, id := range ids {
+			var t desk.Ticket
+			err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(quarantineProjection)).Decode(&t)
+			if err == mongo.ErrNoDocuments {
+				continue
+			}
+			if err != nil {
+				return nil, 0, fmt.Errorf("quarantine: %w", err)
+			}
+			out = append(out, &t)
+		}
+		return out, total, nil
+	}
 	f := bson.D{{Key: "status", Value: desk.StatusQuarantined}, {Key: "spam.review", Value: review}}
 	cur, err := s.tickets.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).
 		SetSkip(int64(offset)).SetLimit(int64(limit)).SetProjection(quarantineProjection))

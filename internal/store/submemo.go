@@ -70,8 +70,11 @@ func (m *subMemo) addLocked(sub *desk.Submission) {
 	if sub.TrackingCode != "" {
 		m.byCode[sub.TrackingCode] = sub.ID
 	}
+	// Times as the store holds them (milliseconds), so that the memo and
+	// the store's queries draw the same boundaries.
+	at := ms(sub.ReceivedAt)
 	if sub.Status == desk.SubmissionReceived && !m.doneInFlight[sub.ID] {
-		m.waiting[sub.ID] = sub.ReceivedAt
+		m.waiting[sub.ID] = at
 	}
 	if sub.BodyHash == "" {
 		return
@@ -84,7 +87,7 @@ func (m *subMemo) addLocked(sub *desk.Submission) {
 	if slices.ContainsFunc(l.entries, func(e subEntry) bool { return e.id == sub.ID }) {
 		return
 	}
-	e := subEntry{id: sub.ID, at: sub.ReceivedAt, who: desk.Citizen{Phone: sub.Citizen.Phone, Email: sub.Citizen.Email}, ip: sub.RemoteIP}
+	e := subEntry{id: sub.ID, at: at, who: desk.Citizen{Phone: sub.Citizen.Phone, Email: sub.Citizen.Email}, ip: sub.RemoteIP}
 	i, _ := slices.BinarySearchFunc(l.entries, e.at, func(x subEntry, t time.Time) int { return x.at.Compare(t) })
 	l.entries = slices.Insert(l.entries, i, e)
 	cut := l.entries[len(l.entries)-1].at.Add(-memoHorizon)
@@ -173,6 +176,7 @@ func (s *Store) memoSameBody(hash string, since, until time.Time, limit int) (ro
 	if !s.useSubMemo() {
 		return nil, false
 	}
+	since, until = ms(since), ms(until)
 	m := s.subMemo
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -199,6 +203,7 @@ func (s *Store) memoWaiting(cutoff time.Time, limit int) ([]string, bool) {
 	if !s.useSubMemo() {
 		return nil, false
 	}
+	cutoff = ms(cutoff)
 	m := s.subMemo
 	m.mu.Lock()
 	type w struct {

@@ -30,7 +30,8 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 	add := func(i int) {
 		sub := &desk.Submission{ID: fmt.Sprintf("s%04d", i), Key: fmt.Sprintf("k%04d", i), TrackingCode: fmt.Sprintf("PA-%06d", i),
 			Channel: desk.ChannelWeb, Status: desk.SubmissionReceived, BodyHash: hashes[rng.IntN(len(hashes))],
-			ReceivedAt: t0.Add(time.Duration(rng.IntN(40*24*60)) * time.Minute), RemoteIP: fmt.Sprintf("10.0.0.%d", rng.IntN(4)),
+			// nanoseconds, as time.Now gives: the store keeps milliseconds
+			ReceivedAt: t0.Add(time.Duration(rng.IntN(40*24*60))*time.Minute + time.Duration(rng.IntN(1e9))), RemoteIP: fmt.Sprintf("10.0.0.%d", rng.IntN(4)),
 			Citizen: desk.Citizen{Phone: phones[rng.IntN(len(phones))], Email: emails[rng.IntN(len(emails))]}}
 		if _, created, err := s.InsertSubmission(ctx, sub); err != nil || !created {
 			t.Fatalf("insert %s: created %v, %v", sub.ID, created, err)
@@ -84,6 +85,12 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 				return fmt.Sprint(c, err)
 			})
 		}
+		// A bound a fraction of a millisecond after another submission.
+		other := all[rng.IntN(len(all))].ReceivedAt.Add(300 * time.Microsecond)
+		compare(fmt.Sprintf("same body %s since %v", sub.ID, other), func() any {
+			c, err := s.SameBodySenders(ctx, sub, other)
+			return fmt.Sprint(c, err)
+		})
 		compare("by code "+sub.TrackingCode, func() any {
 			got, err := s.SubmissionByCode(ctx, sub.TrackingCode)
 			if err != nil {
@@ -96,7 +103,7 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 		_, err := s.SubmissionByCode(ctx, "PA-NOPE")
 		return desk.ErrorCode(err)
 	})
-	for _, cutoff := range []time.Time{t0, t0.Add(10 * 24 * time.Hour), t0.Add(50 * 24 * time.Hour)} {
+	for _, cutoff := range []time.Time{t0, t0.Add(10 * 24 * time.Hour), t0.Add(50 * 24 * time.Hour), all[7].ReceivedAt.Add(200 * time.Microsecond), all[9].ReceivedAt} {
 		for _, limit := range []int{5, 1000} {
 			compare(fmt.Sprint("waiting ", cutoff, limit), func() any {
 				ids, err := s.StaleSubmissions(ctx, cutoff, limit)
