@@ -16,18 +16,22 @@ import (
 //
 // It follows the store's rollup generation (store.RollupState, one read
 // by _id per request). Rollups this process writes are applied in place
-// (applied); a generation it did not write — another worker process —
-// reloads everything in the background while requests go on with the
-// previous documents, whose age the page shows (Dashboard.BuiltAt). Only
-// the first request after start waits for a load.
+// (applied), so on the embedded store, where the roller runs in the same
+// process, the cache is never reloaded after the first load. A generation
+// it did not write — a separate worker process on MongoDB, or a write that
+// raced with the first load — makes the request reload everything before
+// it answers (on MongoDB a few thousand small documents by index), so an
+// answer never lags the store. While this process is itself writing
+// rollups, requests answer from memory: the write is applied the moment
+// it lands.
 type rollupCache struct {
 	mu     sync.RWMutex
 	loaded bool
 	gen    int64
 	docs   map[string]*store.Rollup // by _id; never mutated once stored
 
-	loadMu     sync.Mutex  // one load at a time
-	refreshing atomic.Bool // a background load is running
+	loadMu  sync.Mutex   // one load at a time
+	writing atomic.Int32 // rollup writes of this process in flight
 }
 
 // rollups returns the cached rollups of kind with day in [from, to] (""
@@ -61,8 +65,8 @@ func (s *Service) rollups(ctx context.Context, kind, from, to string, agencies [
 	return out, nil
 }
 
-// freshen loads the cache on first use and starts a background reload
-// when the store's generation moved past it.
+// freshen loads the cache on first use, and again when the store's
+// generation moved past it by a write this process did not apply.
 func (s *Service) freshen(ctx context.Context) error {
 	c := &s.rc
 	c.mu.RLock()
@@ -76,13 +80,11 @@ func (s *Service) freshen(ctx context.Context) error {
 		s.Log.Warn("report rollups: generation not read; serving the figures in memory", "err", err)
 		return nil
 	}
-	if cur != gen && c.refreshing.CompareAndSwap(false, true) {
-		go func() {
-			defer c.refreshing.Store(false)
-			if err := s.reload(context.WithoutCancel(ctx)); err != nil {
-				s.Log.Warn("report rollups: reload failed; serving the previous figures", "err", err)
-			}
-		}()
+	if cur == gen || c.writing.Load() > 0 {
+		return nil
+	}
+	if err := s.reload(ctx); err != nil {
+		s.Log.Warn("report rollups: reload failed; serving the previous figures", "err", err)
 	}
 	return nil
 }

@@ -209,6 +209,8 @@ func (s *Service) rollTicketsFrom(ctx context.Context, days []string, each func(
 	for _, a := range accs {
 		docs = append(docs, a.finish(now))
 	}
+	s.rc.writing.Add(1)
+	defer s.rc.writing.Add(-1)
 	gen, err := s.Store.ReplaceRollups(ctx, store.RollupTickets, days, docs)
 	if err != nil {
 		return 0, err
@@ -339,6 +341,8 @@ func (s *Service) rollCalls(ctx context.Context, days []string) error {
 	for _, a := range accs {
 		docs = append(docs, a.finish(now))
 	}
+	s.rc.writing.Add(1)
+	defer s.rc.writing.Add(-1)
 	gen, err := s.Store.ReplaceRollups(ctx, store.RollupCalls, days, docs)
 	if err != nil {
 		return err
