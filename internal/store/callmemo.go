@@ -39,14 +39,14 @@ type callSummary struct {
 	id, phone, operator, day string
 	outcome                  desk.Outcome
 	missed                   bool
-	started                  time.Time
+	started, updated         time.Time
 }
 
 var callSummaryProjection = bson.D{{Key: "phone", Value: 1}, {Key: "operator", Value: 1}, {Key: "day", Value: 1},
-	{Key: "outcome", Value: 1}, {Key: "missed", Value: 1}, {Key: "started_at", Value: 1}}
+	{Key: "outcome", Value: 1}, {Key: "missed", Value: 1}, {Key: "started_at", Value: 1}, {Key: "updated_at", Value: 1}}
 
 func summarizeCall(c *desk.Call) callSummary {
-	return callSummary{id: c.ID, phone: c.Phone, operator: c.Operator, day: c.Day, outcome: c.Outcome, missed: c.Missed, started: ms(c.StartedAt)}
+	return callSummary{id: c.ID, phone: c.Phone, operator: c.Operator, day: c.Day, outcome: c.Outcome, missed: c.Missed, started: ms(c.StartedAt), updated: ms(c.UpdatedAt)}
 }
 
 func newCallMemo() *callMemo {
@@ -123,6 +123,27 @@ func (s *Store) loadCallMemo(ctx context.Context) error {
 	m.ready.Store(true)
 	m.mu.Unlock()
 	return nil
+}
+
+// memoCallDaysChangedSince answers CallsChangedSince from the memo: the
+// distinct days of calls updated at or after since, in no order.
+func (s *Store) memoCallDaysChangedSince(since time.Time) ([]string, bool) {
+	if !s.useCallMemo() {
+		return nil, false
+	}
+	since = ms(since)
+	m := s.callMemo
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	seen := map[string]bool{}
+	out := []string{}
+	for _, c := range m.byID {
+		if !c.updated.Before(since) && !seen[c.day] {
+			seen[c.day] = true
+			out = append(out, c.day)
+		}
+	}
+	return out, true
 }
 
 // memoCalls answers Calls from the memo: the ids of the page, latest

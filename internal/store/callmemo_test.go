@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -77,6 +78,23 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 	}
 	if !s.useCallMemo() {
 		t.Fatal("call memo not in use after the load")
+	}
+	for _, since := range []time.Time{{}, t0.Add(20 * time.Hour), t0.Add(30*time.Hour + 3*time.Minute + 300*time.Microsecond), t0.Add(1000 * time.Hour)} {
+		days := func() string {
+			ds, err := s.CallsChangedSince(ctx, since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(ds)
+			return fmt.Sprint(ds)
+		}
+		fromMemo := days()
+		s.callMemo.ready.Store(false)
+		fromStore := days()
+		s.callMemo.ready.Store(true)
+		if fromMemo != fromStore {
+			t.Errorf("CallsChangedSince(%v): memo %s, store %s", since, fromMemo, fromStore)
+		}
 	}
 	yes, no := true, false
 	filters := []desk.CallFilter{{}, {Missed: &yes, Limit: 20}, {Missed: &no}, {Phone: phones[0]}, {Phone: phones[1], Limit: 5},

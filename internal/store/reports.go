@@ -169,7 +169,12 @@ func (s *Store) TicketsChangedSince(ctx context.Context, since time.Time) ([]tim
 }
 
 // CallsChangedSince returns the days of calls updated at or after since.
+//
+// On the embedded store the call memo answers it (callmemo.go).
 func (s *Store) CallsChangedSince(ctx context.Context, since time.Time) ([]string, error) {
+	if days, ok := s.memoCallDaysChangedSince(since); ok {
+		return days, nil
+	}
 	cur, err := s.calls().Find(ctx, bson.D{{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: since}}}},
 		options.Find().SetProjection(bson.D{{Key: "day", Value: 1}}))
 	if err != nil {
