@@ -80,21 +80,14 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 		t.Fatal("call memo not in use after the load")
 	}
 	for _, since := range []time.Time{{}, t0.Add(20 * time.Hour), t0.Add(30*time.Hour + 3*time.Minute + 300*time.Microsecond), t0.Add(1000 * time.Hour)} {
-		days := func() string {
+		agree(t, &s.callMemo.ready, fmt.Sprint("CallsChangedSince ", since), func() any {
 			ds, err := s.CallsChangedSince(ctx, since)
 			if err != nil {
 				t.Fatal(err)
 			}
 			slices.Sort(ds)
-			return fmt.Sprint(ds)
-		}
-		fromMemo := days()
-		s.callMemo.ready.Store(false)
-		fromStore := days()
-		s.callMemo.ready.Store(true)
-		if fromMemo != fromStore {
-			t.Errorf("CallsChangedSince(%v): memo %s, store %s", since, fromMemo, fromStore)
-		}
+			return ds
+		})
 	}
 	yes, no := true, false
 	filters := []desk.CallFilter{{}, {Missed: &yes, Limit: 20}, {Missed: &no}, {Phone: phones[0]}, {Phone: phones[1], Limit: 5},
@@ -102,7 +95,7 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 		{Day: day(t0)}, {Day: day(t0.Add(24 * time.Hour))}, {Since: t0.Add(30 * time.Hour)}, {Since: t0.Add(37*time.Minute + 999*time.Millisecond + 400*time.Microsecond)}, {Phone: phones[2], Missed: &yes, Since: t0},
 		{Limit: 1000}}
 	for _, f := range filters {
-		list := func() string {
+		fromMemo := agree(t, &s.callMemo.ready, fmt.Sprintf("filter %+v", f), func() any {
 			cs, err := s.Calls(ctx, f)
 			if err != nil {
 				t.Fatal(err)
@@ -112,14 +105,7 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 				out += fmt.Sprintf("%s/%s/%s/%v/%s ", c.CallID, c.Operator, c.Outcome, c.Missed, c.StartedAt.UTC().Format(time.RFC3339))
 			}
 			return out
-		}
-		fromMemo := list()
-		s.callMemo.ready.Store(false)
-		fromStore := list()
-		s.callMemo.ready.Store(true)
-		if fromMemo != fromStore {
-			t.Errorf("filter %+v:\nmemo  %s\nstore %s", f, fromMemo, fromStore)
-		}
+		})
 		if f.Limit == 1000 && fromMemo == "" {
 			t.Error("no calls listed at all")
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,17 +68,7 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 	if !s.useSubMemo() {
 		t.Fatal("memo not in use after the load")
 	}
-	// Each query, answered by the memo and by the store (memo switched off).
-	compare := func(name string, q func() any) {
-		t.Helper()
-		fromMemo := q()
-		s.subMemo.ready.Store(false)
-		fromStore := q()
-		s.subMemo.ready.Store(true)
-		if fmt.Sprint(fromMemo) != fmt.Sprint(fromStore) {
-			t.Errorf("%s: memo %v, store %v", name, fromMemo, fromStore)
-		}
-	}
+	compare := func(name string, q func() any) { t.Helper(); agree(t, &s.subMemo.ready, name, q) }
 	for _, sub := range all {
 		for _, window := range []time.Duration{time.Hour, 7 * 24 * time.Hour, 20 * 24 * time.Hour} {
 			compare(fmt.Sprintf("same body %s -%v", sub.ID, window), func() any {
@@ -115,4 +106,18 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 	if len(ids) == 0 || slices.Contains(ids, all[0].ID) {
 		t.Fatalf("waiting = %d ids (want some, and not the processed %s)", len(ids), all[0].ID)
 	}
+}
+
+// agree asks q twice, answered from memory and then, with ready switched
+// off, by the store's own query, and fails the test if the answers differ.
+func agree(t *testing.T, ready *atomic.Bool, name string, q func() any) string {
+	t.Helper()
+	fromMemo := fmt.Sprint(q())
+	ready.Store(false)
+	fromStore := fmt.Sprint(q())
+	ready.Store(true)
+	if fromMemo != fromStore {
+		t.Errorf("%s:\nmemory %s\nstore  %s", name, fromMemo, fromStore)
+	}
+	return fromMemo
 }
