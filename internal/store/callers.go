@@ -445,17 +445,24 @@ func (s *Store) CallerTickets(ctx context.Context, actor *desk.User, phone strin
 // still on that phone number. Order follows ids.
 func (s *Store) CallerCalls(ctx context.Context, phone string, ids []string) ([]*desk.Call, error) {
 	return byIDs(ctx, s.lookupWorkers(), ids, func(ctx context.Context, id string) (*desk.Call, error) {
-		var c desk.Call
-		err := s.calls().FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "cti_events", Value: 0}})).Decode(&c)
-		if err == mongo.ErrNoDocuments {
-			return nil, nil
+		c, err := s.callByIDForList(ctx, id)
+		if c == nil || err != nil || c.Phone != phone {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("caller call: %w", err)
-		}
-		if c.Phone != phone {
-			return nil, nil
-		}
-		return &c, nil
+		return c, nil
 	})
+}
+
+// callByIDForList reads one call by _id without its CTI event list; nil
+// when there is none.
+func (s *Store) callByIDForList(ctx context.Context, id string) (*desk.Call, error) {
+	var c desk.Call
+	err := s.calls().FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "cti_events", Value: 0}})).Decode(&c)
+	if err == mongo.ErrNoDocuments {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read call: %w", err)
+	}
+	return &c, nil
 }

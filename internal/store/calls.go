@@ -288,19 +288,7 @@ func (s *Store) Calls(ctx context.Context, f desk.CallFilter) ([]*desk.Call, err
 	}
 	if ids, ok := s.memoCalls(f, limit); ok {
 		// Embedded store: the page from memory, each call by _id.
-		out := make([]*desk.Call, 0, len(ids))
-		for _, id := range ids {
-			var c desk.Call
-			err := s.calls().FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "cti_events", Value: 0}})).Decode(&c)
-			if err == mongo.ErrNoDocuments {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("list calls: %w", err)
-			}
-			out = append(out, &c)
-		}
-		return out, nil
+		return byIDs(ctx, s.lookupWorkers(), ids, s.callByIDForList)
 	}
 	cur, err := s.calls().Find(ctx, q, options.Find().SetSort(bson.D{{Key: "started_at", Value: -1}}).SetLimit(int64(limit)).
 		SetBatchSize(int32(limit)).SetProjection(bson.D{{Key: "cti_events", Value: 0}}))

@@ -188,19 +188,18 @@ func (s *Store) Quarantine(ctx context.Context, actor *desk.User, review string,
 	}
 	if ids, total, ok := s.modelQuarantine(review, limit, offset); ok {
 		// Embedded store: the page from the read model, each ticket by _id.
-		out := make([]*desk.Ticket, 0, len(ids))
-		for _, id := range ids {
+		out, err := byIDs(ctx, s.lookupWorkers(), ids, func(ctx context.Context, id string) (*desk.Ticket, error) {
 			var t desk.Ticket
 			err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(quarantineProjection)).Decode(&t)
 			if err == mongo.ErrNoDocuments {
-				continue
+				return nil, nil
 			}
 			if err != nil {
-				return nil, 0, fmt.Errorf("quarantine: %w", err)
+				return nil, fmt.Errorf("quarantine: %w", err)
 			}
-			out = append(out, &t)
-		}
-		return out, total, nil
+			return &t, nil
+		})
+		return out, total, err
 	}
 	f := bson.D{{Key: "status", Value: desk.StatusQuarantined}, {Key: "spam.review", Value: review}}
 	cur, err := s.tickets.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).
