@@ -8,18 +8,23 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/civicdesk/civicdesk/internal/app"
 	"github.com/civicdesk/civicdesk/internal/config"
@@ -96,6 +101,14 @@ func Start(t testing.TB, opt Options) *Env {
 		}
 		cfg.RedisAddr = "redis://" + addr + "/" + strconv.Itoa(db)
 	}
+	// CIVICDESK_TEST_MONGO_URI runs the test on an external
+	// MongoDB-compatible server (CI: the DocumentDB server from
+	// shared/tools/documentdb) in a database of its own, with none of the
+	// embedded store's in-process views.
+	if uri := os.Getenv("CIVICDESK_TEST_MONGO_URI"); uri != "" {
+		cfg.MongoURI = uri
+		cfg.MongoDatabase = MongoDB(t, cfg.DataDir, uri)
+	}
 	// CIVICDESK_TEST_SLOW_QUERY (e.g. 20ms) logs slower database commands,
 	// to find what scans.
 	if d, err := time.ParseDuration(os.Getenv("CIVICDESK_TEST_SLOW_QUERY")); err == nil {
@@ -168,6 +181,43 @@ func (e *Env) Crash() {
 	<-e.done
 	e.App.Close()
 	e.cancel = nil
+}
+
+// MongoDB names the database a test uses on the external server at uri.
+// A data dir reused by a restart test keeps its database (the name is
+// written into the dir); a new one gets a fresh name, dropped at cleanup.
+func MongoDB(t testing.TB, dataDir, uri string) string {
+	t.Helper()
+	marker := filepath.Join(dataDir, "test-mongo-db")
+	if b, err := os.ReadFile(marker); err == nil {
+		return string(b)
+	}
+	var rnd [6]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		t.Fatal(err)
+	}
+	name := "t_" + hex.EncodeToString(rnd[:])
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(marker, []byte(name), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if os.Getenv("CIVICDESK_TEST_KEEP_DB") != "" {
+			t.Logf("kept test database %s", name)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := mongo.Connect(options.Client().ApplyURI(uri))
+		if err != nil {
+			return
+		}
+		defer c.Disconnect(ctx)
+		_ = c.Database(name).Drop(ctx)
+	})
+	return name
 }
 
 type testWriter struct{ t testing.TB }

@@ -114,16 +114,23 @@ func (s *Store) noteCaller(ctx context.Context, phone, name string, tickets, cal
 	if phone == "" {
 		return nil
 	}
-	if tickets == nil {
-		tickets = []string{}
+	// An empty $each is left out: beside another field, the DocumentDB
+	// engine (FerretDB v2) computes a document of ~25 MB for it and refuses
+	// the update once the other list holds a few dozen entries.
+	add := bson.D{}
+	if len(tickets) > 0 {
+		add = append(add, bson.E{Key: "tickets", Value: bson.D{{Key: "$each", Value: tickets}}})
 	}
-	if calls == nil {
-		calls = []string{}
+	if len(calls) > 0 {
+		add = append(add, bson.E{Key: "calls", Value: bson.D{{Key: "$each", Value: calls}}})
 	}
-	upd := bson.D{{Key: "$addToSet", Value: bson.D{
-		{Key: "tickets", Value: bson.D{{Key: "$each", Value: tickets}}},
-		{Key: "calls", Value: bson.D{{Key: "$each", Value: calls}}},
-	}}}
+	if len(add) == 0 && name == "" {
+		return nil
+	}
+	upd := bson.D{}
+	if len(add) > 0 {
+		upd = append(upd, bson.E{Key: "$addToSet", Value: add})
+	}
 	if name != "" {
 		upd = append(upd, bson.E{Key: "$set", Value: bson.D{{Key: "name", Value: name}}})
 	}
