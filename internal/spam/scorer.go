@@ -44,6 +44,10 @@ type Input struct {
 	// SenderHamCount is how many earlier tickets from the sender were
 	// confirmed real.
 	SenderHamCount int
+	// UpstreamSpam is set when a mail server before ours marked the
+	// message as spam (X-Spam-Flag: YES, X-Spam-Status: Yes …); see
+	// UpstreamSpamFlag.
+	UpstreamSpam bool
 }
 
 // Signal is one reason for a score: the rule that fired, the points it added
@@ -190,6 +194,21 @@ func (s *Scorer) Score(in Input) Result {
 		out.add("glued-token", c.r.GluedTokenWeight*float64(min(glued.n, c.r.GluedMaxCount)),
 			fmt.Sprintf("%d token(s) glued with odd separators: %s", glued.n, strings.Join(glued.examples, ", ")))
 	}
+	if glued.slug > 0 && c.r.InjectionWeight > 0 {
+		if marked, n := markedWords(toks); marked >= injectionMinMarked && marked*4 >= n {
+			out.addQuotable("glued-injection", c.r.InjectionWeight, fmt.Sprintf(
+				"%d glued token(s) written without diacritics inside prose written with them (%d of %d words)", glued.slug, marked, n))
+		}
+	}
+	if c.r.BrandShapeWeight > 0 {
+		if names := brandShapes(text); len(names) > 0 {
+			out.addQuotable("brand-shape", c.r.BrandShapeWeight,
+				"brand-like name with a lucky number, repeated or glued: "+strings.Join(names, ", "))
+		}
+	}
+	if in.UpstreamSpam && c.r.UpstreamSpamWeight > 0 {
+		out.add("upstream:spam-flag", c.r.UpstreamSpamWeight, "a mail server before ours marked the message as spam")
+	}
 
 	// Bot traps.
 	if hp := strings.TrimSpace(in.Honeypot); hp != "" && c.r.HoneypotWeight > 0 {
@@ -252,7 +271,7 @@ type scoring struct {
 	signals []Signal
 	total   float64
 	context float64 // positive weight from context signals only
-	vocab   float64 // positive weight from vocabulary (term groups) only
+	vocab   float64 // positive weight from vocabulary (term groups) and quotable words only
 	// complaint is set when a negative-weight term group (the vocabulary
 	// of real complaints) matched in prose.
 	complaint bool
@@ -261,6 +280,14 @@ type scoring struct {
 func (s *scoring) add(rule string, w float64, detail string) {
 	s.signals = append(s.signals, Signal{Rule: rule, Weight: w, Detail: detail})
 	s.total += w
+}
+
+// addQuotable adds a signal about words a citizen reporting spam would
+// quote (brand names, injected keywords): like vocabulary, it does not
+// get a text that reads as a complaint quarantined (guard:complaint).
+func (s *scoring) addQuotable(rule string, w float64, detail string) {
+	s.add(rule, w, detail)
+	s.vocab += w
 }
 
 func (s *scoring) addContext(rule string, w float64, detail string) {
