@@ -83,9 +83,9 @@ func isASCIIString(s string) bool {
 func isCJK(r rune) bool {
 	switch {
 	case 0x2E80 <= r && r <= 0x9FFF, // radicals, CJK punctuation, kana, Han
-		0xAC00 <= r && r <= 0xD7AF, // Hangul syllables
-		0xF900 <= r && r <= 0xFAFF, // compatibility ideographs
-		0xFF00 <= r && r <= 0xFFEF, // full-width and half-width forms
+		0xAC00 <= r && r <= 0xD7AF,   // Hangul syllables
+		0xF900 <= r && r <= 0xFAFF,   // compatibility ideographs
+		0xFF00 <= r && r <= 0xFFEF,   // full-width and half-width forms
 		0x20000 <= r && r <= 0x3FFFF: // Han extensions
 		return true
 	}

@@ -33,7 +33,7 @@ var ordinaryMails = map[string]Input{
 			"thì thấy đã phát nhưng phường báo chưa nhận được."},
 	"another ticket reference": {Channel: ChannelEmail, Name: "Đỗ Minh Tâm", Email: "tam.dm@gmail.com",
 		Title: "RE: [Phiếu#TK-2025_004512] Hoàn thuế TNCN",
-		Body: "Tôi gửi bổ sung chứng từ cho phiếu TK-2025_004512 như hướng dẫn. Xin xác nhận giúp."},
+		Body:  "Tôi gửi bổ sung chứng từ cho phiếu TK-2025_004512 như hướng dẫn. Xin xác nhận giúp."},
 }
 
 func TestSEOInjectionIsQuarantined(t *testing.T) {
