@@ -127,3 +127,23 @@ func TestGluedInjection(t *testing.T) {
 		{"reference code", body(prose + "HS_2025_0099871"), rule, 0},
 	})
 }
+
+func TestUpstreamSpamFlagHeaders(t *testing.T) {
+	for _, c := range []struct {
+		h    map[string][]string
+		want bool
+	}{
+		{map[string][]string{"X-Spam-Flag": {"YES"}}, true},
+		{map[string][]string{"X-Spam-Flag": {" yes "}}, true},
+		{map[string][]string{"X-Spam-Flag": {"NO"}}, false},
+		{map[string][]string{"X-Spam-Status": {"Yes, score=7.1 required=5.0 tests=BAYES_99"}}, true},
+		{map[string][]string{"X-Spam-Status": {"No, score=0.2 required=5.0"}}, false},
+		{map[string][]string{"X-Spam-Status": {"Yesterday"}}, false},
+		{map[string][]string{"X-Spam-Status": {"No, score=1", "Yes, score=9"}}, true},
+		{map[string][]string{}, false},
+	} {
+		if got := UpstreamSpamFlag(func(k string) []string { return c.h[k] }); got != c.want {
+			t.Errorf("%v: %v, want %v", c.h, got, c.want)
+		}
+	}
+}
