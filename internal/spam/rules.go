@@ -202,11 +202,15 @@ type Rules struct {
 	// "99ok", "188bet") that are repeated or glued to filler. It catches
 	// brands that are not in any list yet.
 	BrandShapeWeight float64 `json:"brand_shape_weight"`
+	// BayesWeight is the most the learned model (bayes.go) adds, reached
+	// when it is very sure the wording is spam. Like vocabulary, it does
+	// not quarantine a text that reads as a complaint.
+	BayesWeight float64 `json:"bayes_weight"`
 }
 
 // version3Defaults are the values a document that predates rules version
 // 3 gets for the settings added then.
-var version3Defaults = Rules{UpstreamSpamWeight: 4.5, InjectionWeight: 2.5, BrandShapeWeight: 2}
+var version3Defaults = Rules{UpstreamSpamWeight: 4.5, InjectionWeight: 2.5, BrandShapeWeight: 2, BayesWeight: 2}
 
 // TermRule is a named vocabulary group. Terms are compared on folded text
 // (lower case, diacritics removed) at word boundaries, so "bet" matches "BET"
@@ -285,6 +289,7 @@ func ParseRules(data []byte) (*Rules, error) {
 		UpstreamSpamWeight: version3Defaults.UpstreamSpamWeight,
 		InjectionWeight:    version3Defaults.InjectionWeight,
 		BrandShapeWeight:   version3Defaults.BrandShapeWeight,
+		BayesWeight:        version3Defaults.BayesWeight,
 	}
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("spam rules: %w", err)
@@ -372,6 +377,7 @@ func (v *validator) check(r *Rules) {
 		{"upstream_spam_weight", r.UpstreamSpamWeight},
 		{"injection_weight", r.InjectionWeight},
 		{"brand_shape_weight", r.BrandShapeWeight},
+		{"bayes_weight", r.BayesWeight},
 	} {
 		v.weight(w.path, w.x)
 	}

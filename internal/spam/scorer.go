@@ -161,6 +161,16 @@ func (s *Scorer) Score(in Input) Result {
 	}
 	sc.hits = hits
 	c.termSignals(text, hits, &out)
+	if c.r.BayesWeight > 0 {
+		if m := defaultBayes(); len(m.Features) > 0 {
+			if lo := m.logOdds(scan); lo > 0 {
+				if w := math.Round(4*c.r.BayesWeight*min(lo/bayesFullAt, 1)) / 4; w > 0 {
+					out.addQuotable("bayes", w, fmt.Sprintf("learned model: log-odds %.1f that the wording is spam (trained on %d spam and %d real submissions)",
+						lo, m.TrainSpam, m.TrainReal))
+				}
+			}
+		}
+	}
 
 	// Text shape: words with digits for letters, advertising pictographs,
 	// chat handles. Each is weak alone; together with vocabulary they

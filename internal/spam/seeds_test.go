@@ -88,7 +88,7 @@ func TestVersion2DocumentGetsVersion3Defaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a version-2 document: %v", err)
 	}
-	if r.UpstreamSpamWeight != 4.5 || r.InjectionWeight != 2.5 || r.BrandShapeWeight != 2 {
+	if r.UpstreamSpamWeight != 4.5 || r.InjectionWeight != 2.5 || r.BrandShapeWeight != 2 || r.BayesWeight != 2 {
 		t.Errorf("defaults not applied: %+v", r)
 	}
 	// Written explicitly, 0 turns a signal off.
