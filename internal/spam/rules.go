@@ -206,11 +206,18 @@ type Rules struct {
 	// when it is very sure the wording is spam. Like vocabulary, it does
 	// not quarantine a text that reads as a complaint.
 	BayesWeight float64 `json:"bayes_weight"`
+	// ComplaintNeedsFirstPerson counts negative-weight (complaint) term
+	// groups only in a text with a first-person word (FirstPersonWords):
+	// phishing sent in the name of BHXH or the tax office uses the
+	// words of a complaint ("bảo hiểm xã hội", "hoàn thuế") but addresses
+	// the reader. The text still reads as a complaint for guard:complaint.
+	// Hotline summaries, written in the third person, are exempt.
+	ComplaintNeedsFirstPerson bool `json:"complaint_needs_first_person"`
 }
 
 // version3Defaults are the values a document that predates rules version
 // 3 gets for the settings added then.
-var version3Defaults = Rules{UpstreamSpamWeight: 4.5, InjectionWeight: 2.5, BrandShapeWeight: 2, BayesWeight: 2}
+var version3Defaults = Rules{UpstreamSpamWeight: 4.5, InjectionWeight: 2.5, BrandShapeWeight: 2, BayesWeight: 2, ComplaintNeedsFirstPerson: true}
 
 // TermRule is a named vocabulary group. Terms are compared on folded text
 // (lower case, diacritics removed) at word boundaries, so "bet" matches "BET"
@@ -290,6 +297,8 @@ func ParseRules(data []byte) (*Rules, error) {
 		InjectionWeight:    version3Defaults.InjectionWeight,
 		BrandShapeWeight:   version3Defaults.BrandShapeWeight,
 		BayesWeight:        version3Defaults.BayesWeight,
+
+		ComplaintNeedsFirstPerson: version3Defaults.ComplaintNeedsFirstPerson,
 	}
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("spam rules: %w", err)

@@ -160,7 +160,11 @@ func (s *Scorer) Score(in Input) Result {
 		hits = c.matchTokens(text, blobs, hits)
 	}
 	sc.hits = hits
-	c.termSignals(text, hits, &out)
+	// Complaint vocabulary is evidence of a complaint only from someone
+	// writing about themself or their group ("chúng tôi"): phishing in the name of BHXH or the tax
+	// office uses the same words, addressed to "quý khách".
+	impersonal := c.r.ComplaintNeedsFirstPerson && c.firstPerson != nil && in.Channel != ChannelHotline && !c.hasFirstPerson(text, toks, true)
+	c.termSignals(text, hits, impersonal, &out)
 	if c.r.BayesWeight > 0 {
 		if m := defaultBayes(); len(m.Features) > 0 {
 			if lo := m.logOdds(scan); lo > 0 {
@@ -190,7 +194,7 @@ func (s *Scorer) Score(in Input) Result {
 		out.add("contact:handle", c.r.HandleWeight, fmt.Sprintf("messaging handle(s): %s", strings.Join(handles, ", ")))
 	}
 	if c.r.ImpersonalContactWeight > 0 && c.firstPerson != nil && in.Channel != ChannelHotline {
-		if how := contactMeans(body, links, len(handles) > 0); how != "" && !c.hasFirstPerson(text, toks) {
+		if how := contactMeans(body, links, len(handles) > 0); how != "" && !c.hasFirstPerson(text, toks, false) {
 			out.add("voice:impersonal-contact", c.r.ImpersonalContactWeight,
 				"no first-person word (tôi, em, I …) but a way to reach someone: "+how)
 		}
@@ -456,7 +460,7 @@ func addHit(hits []hit, id int32, t *token, end int) []hit {
 }
 
 // termSignals turns hits into one signal per vocabulary group.
-func (c *compiled) termSignals(text string, hits []hit, sc *scoring) {
+func (c *compiled) termSignals(text string, hits []hit, impersonal bool, sc *scoring) {
 	if len(hits) == 0 {
 		return
 	}
@@ -488,6 +492,10 @@ func (c *compiled) termSignals(text string, hits []hit, sc *scoring) {
 			}
 			n := min(j-i, grp.maxCount)
 			w := grp.weight * float64(n)
+			if w < 0 && impersonal {
+				w = 0
+				b.WriteString(" (not counted: no first-person word)")
+			}
 			sc.add("term:"+grp.name, w, b.String())
 			if w > 0 {
 				sc.vocab += w

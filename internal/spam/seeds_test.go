@@ -147,3 +147,19 @@ func TestUpstreamSpamFlagHeaders(t *testing.T) {
 		}
 	}
 }
+
+// Complaint vocabulary counts for someone writing about themself (or
+// "chúng tôi"), not for a message addressed to the reader in the name of
+// the institution.
+func TestComplaintVocabularyNeedsAWriter(t *testing.T) {
+	const rule = "term:complaint-context"
+	runSignalCases(t, []signalCase{
+		{"citizen", body("Tôi chưa nhận được tiền BHXH một lần"), rule, -2},
+		{"workers together", body("Chúng tôi chưa nhận được tiền BHXH một lần"), rule, -2},
+		{"hotline summary in the third person", Input{Channel: ChannelHotline, Body: "Công dân phản ánh chưa nhận được tiền BHXH một lần"}, rule, -2},
+	})
+	r := DefaultScorer().Score(body("Bảo hiểm xã hội thông báo quý vị có khoản tiền BHXH một lần chưa nhận, điền số tài khoản tại bhxh-nhantien.com"))
+	if sig, ok := find(r, rule); !ok || sig.Weight != 0 || r.Verdict != Suspect {
+		t.Errorf("phishing in the name of BHXH: %s", explain(r))
+	}
+}
