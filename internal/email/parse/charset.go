@@ -237,7 +237,8 @@ var cjkCharsets = []struct {
 
 // guessCJK reads b as each East Asian charset and keeps the reading with
 // the most script evidence: every non-ASCII character must be CJK (Han,
-// kana, Hangul, CJK punctuation or full-width forms), at least two of them.
+// kana, Hangul, CJK punctuation or full-width forms), at least two of them,
+// mostly in runs of two or more.
 // Kana count double for the Japanese charsets, since GBK and Big5 readings
 // of Shift_JIS bytes are all rare Han characters.
 func guessCJK(b []byte) (string, string, bool) {
@@ -247,10 +248,21 @@ func guessCJK(b []byte) (string, string, bool) {
 		if err != nil || bytes.Contains(out, replacementChar) {
 			continue
 		}
-		score := 0
+		score, cjk, inRun, run := 0, 0, 0, 0
+		endRun := func() {
+			if run >= 2 {
+				inRun += run
+			}
+			run = 0
+		}
 		for _, r := range string(out) {
+			if r < utf8.RuneSelf {
+				endRun()
+				continue
+			}
+			cjk++
+			run++
 			switch {
-			case r < utf8.RuneSelf:
 			case 0x3040 <= r && r <= 0x30FF, 0x31F0 <= r && r <= 0x31FF, 0xFF66 <= r && r <= 0xFF9F: // kana, "ー" included
 				score++
 				if c.japanese {
@@ -261,6 +273,13 @@ func guessCJK(b []byte) (string, string, bool) {
 			default:
 				score = -1 << 30
 			}
+		}
+		endRun()
+		// Real CJK text comes in runs of characters; a Latin-1 name read
+		// as GBK or Shift_JIS gives lone ideographs, each an accented
+		// letter that swallowed the ASCII letter after it ("Bürling").
+		if inRun*2 < cjk {
+			continue
 		}
 		if score >= 2 && score > bestScore {
 			best, bestName, bestScore = string(out), c.name, score

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -546,9 +547,16 @@ func TestJapaneseHeadersWithoutTheRightLabel(t *testing.T) {
 	if got, _ := decodeHeader(string(to1258("Nguyễn Văn Đức trợ cấp"))); got != "Nguyễn Văn Đức trợ cấp" {
 		t.Errorf("raw 1258 header = %q", got)
 	}
-	// Western text stays Western.
-	if got, _ := decodeHeader("caf\xe9 cr\xe8me"); got != "café crème" {
-		t.Errorf("raw latin-1 header = %q", got)
+	// Western text stays Western, even where its bytes also form GBK or
+	// Shift_JIS pairs (an accented letter followed by an ASCII one).
+	for _, w := range []string{"café crème", "Bürling Straße", "Müller Gößweiner", "José Peña Ibáñez"} {
+		raw, err := charmap.Windows1252.NewEncoder().String(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := decodeHeader(raw); got != w {
+			t.Errorf("raw latin-1 header = %q, want %q", got, w)
+		}
 	}
 }
 
