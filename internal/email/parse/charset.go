@@ -159,11 +159,12 @@ func decodeText(b []byte, label string) (string, string) {
 		// The label is wrong: its decoder had to replace bytes it cannot
 		// read ("ISO-2022-JP" on Shift_JIS bytes). A reading that is valid
 		// as a whole, by the script it yields, beats the label; otherwise
-		// the replaced text is kept, which at least loses nothing else.
+		// the replaced text is kept: a label with one damaged byte is
+		// still better than a single-byte guess.
 		if !isASCII(b) && utf8.Valid(b) {
 			return finishText(string(b)), "charset " + quoteLabel(label) + " declared but content is valid UTF-8; decoded as UTF-8"
 		}
-		if s, name, ok := guessScript(b); ok {
+		if s, name, ok := guessCJK(b); ok {
 			return s, "charset " + quoteLabel(label) + " declared but content is not valid in it; decoded as " + name
 		}
 	}
@@ -200,26 +201,18 @@ func quoteLabel(l string) string {
 // taken when it decodes without a single invalid sequence into nothing but
 // CJK script, and the windows-1258 reading does not look Vietnamese.
 func guessLegacy(b []byte) (string, string) {
-	s, name, _ := guessScript(b)
-	return s, name
-}
-
-// guessScript is guessLegacy that also says whether the answer rests on
-// evidence (a coherent CJK or Vietnamese reading) rather than being the
-// windows-1252 fallback.
-func guessScript(b []byte) (string, string, bool) {
 	vi, _ := charmap.Windows1258.NewDecoder().Bytes(b)
 	vs := vietnameseScore(vi)
 	if n := nonASCIICount(b); vs*4 < n {
 		if s, name, ok := guessCJK(b); ok {
-			return s, name, true
+			return s, name
 		}
 	}
 	if vs > 0 {
-		return finishText(string(vi)), "windows-1258", true
+		return finishText(string(vi)), "windows-1258"
 	}
 	l1, _ := charmap.Windows1252.NewDecoder().Bytes(b)
-	return finishText(string(l1)), "windows-1252", false
+	return finishText(string(l1)), "windows-1252"
 }
 
 // cjkCharsets are tried in this order; on equal evidence the first wins.
