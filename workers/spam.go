@@ -1,9 +1,12 @@
 package workers
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
+	"net/textproto"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -105,7 +108,21 @@ func (h *IntakeHandler) spamInput(ctx context.Context, sub *desk.Submission) spa
 	if err != nil {
 		h.Log.Warn("spam check: reading sender history failed", "submission", sub.ID, "err", err)
 	}
+	if sub.Channel == desk.ChannelEmail && len(sub.Raw) > 0 {
+		in.UpstreamSpam = spam.UpstreamSpamFlag(mailHeader(sub.Raw).Values)
+	}
 	return in
+}
+
+// mailHeader reads the header block of a raw message. A malformed header
+// gives what could be read before the fault: the spam flag only adds
+// suspicion, so a partial read is no reason to fail the intake.
+func mailHeader(raw []byte) textproto.MIMEHeader {
+	h, _ := textproto.NewReader(bufio.NewReader(bytes.NewReader(raw))).ReadMIMEHeader()
+	if h == nil {
+		h = textproto.MIMEHeader{}
+	}
+	return h
 }
 
 // screenSpam is the spam step of intake:process, the same for every

@@ -32,13 +32,14 @@ type corpusItem struct {
 	SameBodyCount   int    `json:"same_body_count"`
 	SenderSpamCount int    `json:"sender_spam_count"`
 	SenderHamCount  int    `json:"sender_ham_count"`
+	UpstreamSpam    bool   `json:"upstream_spam"`
 }
 
 func (c corpusItem) input(t testing.TB) Input {
 	in := Input{
 		Channel: c.Channel, Name: c.Name, Email: c.Email, Phone: c.Phone, Province: c.Province,
 		Title: c.Title, Body: c.Body, Honeypot: c.Honeypot, SameBodyCount: c.SameBodyCount,
-		SenderSpamCount: c.SenderSpamCount, SenderHamCount: c.SenderHamCount,
+		SenderSpamCount: c.SenderSpamCount, SenderHamCount: c.SenderHamCount, UpstreamSpam: c.UpstreamSpam,
 	}
 	if c.FormAge != "" {
 		d, err := time.ParseDuration(c.FormAge)
@@ -52,15 +53,19 @@ func (c corpusItem) input(t testing.TB) Input {
 
 // corpusFiles are the labelled corpus, as data files:
 //
-//   - corpus.json and tuning_v2.json are the tuning set: the items the
-//     default rules were written and adjusted against. They include earlier
-//     held-out sets whose misses were looked at when the rules were changed
-//     (their notes say so); once seen, an item is tuning data.
-//   - heldout_v5.json was written after the last rules change, in styles
-//     the tuning set does not have, and scored once. Every item in it is
-//     marked heldout. Do not tune the rules on it: if it shows a gap, fix
-//     the rule family, move the file into the tuning set (heldout false)
-//     and write a new held-out file.
+//   - corpus.json, tuning_v2.json … tuning_v5.json and dev_v6.json are the
+//     tuning set: the items the default rules were written and adjusted
+//     against. They include earlier held-out sets whose misses were looked
+//     at when the rules were changed (their notes say so); once seen, an
+//     item is tuning data. dev_v6.json is the development set written for
+//     rules version 3. The naive Bayes model trains on three quarters of
+//     the tuning set (bayes_test.go).
+//   - heldout_v6.json was written and committed before any version-3
+//     change, in genres the rules were not written for, and scored once
+//     when the version-3 rules were final. Every item in it is marked
+//     heldout. Do not tune the rules on it: if it shows a gap, fix the
+//     rule family, move the file into the tuning set (heldout false) and
+//     write a new held-out file.
 var corpusFiles = []struct {
 	path    string
 	heldout bool
@@ -69,7 +74,9 @@ var corpusFiles = []struct {
 	{"testdata/tuning_v2.json", false},
 	{"testdata/tuning_v3.json", false},
 	{"testdata/tuning_v4.json", false},
-	{"testdata/heldout_v5.json", true},
+	{"testdata/tuning_v5.json", false},
+	{"testdata/dev_v6.json", false},
+	{"testdata/heldout_v6.json", true},
 }
 
 func loadCorpus(t testing.TB) []corpusItem {
@@ -198,16 +205,15 @@ func TestCorpus(t *testing.T) {
 	allReal, allSpam := combine(real, heldReal), combine(spam, heldSpam)
 	report("whole corpus", allReal, allSpam)
 	report("tuning set", real, spam)
-	report("held-out v5", heldReal, heldSpam)
+	report("held-out v6", heldReal, heldSpam)
 
 	if allReal.n < 60 || allSpam.n < 60 {
 		t.Errorf("corpus too small: %d real, %d spam; want at least 60 of each", allReal.n, allSpam.n)
 	}
-	// The current held-out file is the small fifth set; the sets written
-	// before it (v2 and v3 with 20 or more of each, v4) were scored once
-	// and are tuning data now.
-	if heldReal.n < 10 || heldSpam.n < 10 {
-		t.Errorf("held-out set too small: %d real, %d spam; want at least 10 of each", heldReal.n, heldSpam.n)
+	// The sets written before the current held-out file (v2 … v5) were
+	// scored once and are tuning data now.
+	if heldoutFiles() > 0 && (heldReal.n < 40 || heldSpam.n < 40) {
+		t.Errorf("held-out set too small: %d real, %d spam; want at least 40 of each", heldReal.n, heldSpam.n)
 	}
 	if allReal.spam != 0 {
 		t.Errorf("%d real submissions quarantined (whole corpus); want 0", allReal.spam)
@@ -297,5 +303,32 @@ func BenchmarkScoreWorstCase(b *testing.B) {
 			s := DefaultScorer()
 			benchLoop(b, func() { s.Score(in) })
 		})
+	}
+}
+
+func heldoutFiles() int {
+	n := 0
+	for _, f := range corpusFiles {
+		if f.heldout {
+			n++
+		}
+	}
+	return n
+}
+
+// TestHeldoutDoesNotRegress pins the figures the held-out set v6 gave when
+// it was scored once, with the version-3 rules final (docs/spam.md): 41 of
+// 44 spam quarantined or tagged, no real complaint quarantined, 3 of 42
+// tagged suspect. A rule change may improve them, never worsen them.
+func TestHeldoutDoesNotRegress(t *testing.T) {
+	_, _, heldReal, heldSpam := corpusFigures(t)
+	if heldSpam.caught() < 41 {
+		t.Errorf("held-out spam caught %d/%d, was 41/44; missed: %v", heldSpam.caught(), heldSpam.n, heldSpam.ids)
+	}
+	if heldReal.spam != 0 {
+		t.Errorf("held-out real quarantined %d/%d, was 0", heldReal.spam, heldReal.n)
+	}
+	if heldReal.suspect > 3 {
+		t.Errorf("held-out real tagged suspect %d/%d, was 3: %v", heldReal.suspect, heldReal.n, heldReal.ids)
 	}
 }

@@ -63,11 +63,20 @@
 //	contact:handle        messaging handles ("Telegram @abc")
 //	voice:impersonal-contact  no first-person word, yet a link, handle,
 //	                      e-mail address or phone number to reach someone
+//	glued-injection       glued ASCII slugs inside prose written with
+//	                      diacritics: keywords pasted into someone's text
+//	brand-shape           brand-like names with a lucky number ("ko66",
+//	                      "99ok"), repeated or glued
+//	upstream:spam-flag    a mail server before ours flagged the message
+//	                      (X-Spam-Flag: YES, X-Spam-Status: Yes)
+//	bayes                 the learned naive Bayes model (bayes.go), at most
+//	                      bayes_weight, trained on the corpus's training split
 //	guard:context-only    weight 0: the verdict was held at suspect because
 //	                      only context signals reached the spam threshold
 //	guard:complaint       weight 0: held at suspect because a text that
 //	                      reads as a complaint reached the spam threshold
-//	                      only through vocabulary
+//	                      only through vocabulary (with brand-shape,
+//	                      glued-injection and bayes, which are quotable too)
 //
 // Links to trusted (government) domains add no weight and their text is not
 // searched for vocabulary.

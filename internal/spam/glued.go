@@ -17,12 +17,21 @@ const proseSeparators = ".,;:!?()[]{}\"'-–—/…“”‘’%+&«»"
 // which citizens mention and which legitimately contain underscores.
 var fileExtensions = []string{".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".heic", ".zip", ".rar", ".txt"}
 
-// gluedCounter counts glued tokens and keeps a few examples.
+// gluedCounter counts distinct glued tokens and keeps a few examples. A
+// token repeated word for word counts once: a mail reply quotes its own
+// subject line, and a brand repeated by an injection is judged by
+// brandShapes instead.
 type gluedCounter struct {
 	n        int
 	examples []string
 	limit    int
+	seen     []string // distinct tokens so far (lower case), at most maxGluedSeen
+	// slug counts the distinct glued tokens written in plain ASCII
+	// ("tructiep_bongda_ko66"), the way SEO keywords are written.
+	slug int
 }
+
+const maxGluedSeen = 32
 
 // chunk checks the space-free chunk text[cs:ce], given the links found in
 // it, in order. Only the parts outside links are looked at: URLs have
@@ -40,10 +49,79 @@ func (g *gluedCounter) part(text string, a, b int) {
 	if b <= a || !mayBeGlued(text[a:b]) || !isGlued(text[a:b]) {
 		return
 	}
-	g.n++
-	if len(g.examples) < g.limit {
-		g.examples = append(g.examples, quote(strings.Trim(text[a:b], proseSeparators)))
+	tok := strings.Trim(text[a:b], proseSeparators)
+	for _, s := range g.seen {
+		if strings.EqualFold(s, tok) {
+			return
+		}
 	}
+	if len(g.seen) < maxGluedSeen {
+		g.seen = append(g.seen, tok)
+	}
+	g.n++
+	if isASCIIString(tok) {
+		g.slug++
+	}
+	if len(g.examples) < g.limit {
+		g.examples = append(g.examples, quote(tok))
+	}
+}
+
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// isCJK reports letters of Chinese, Japanese and Korean writing, and their
+// punctuation and full-width forms. Those scripts do not separate words
+// with spaces, so a line of them is one long "chunk" with ideographic
+// commas inside: not gluing.
+func isCJK(r rune) bool {
+	switch {
+	case 0x2E80 <= r && r <= 0x9FFF, // radicals, CJK punctuation, kana, Han
+		0xAC00 <= r && r <= 0xD7AF,   // Hangul syllables
+		0xF900 <= r && r <= 0xFAFF,   // compatibility ideographs
+		0xFF00 <= r && r <= 0xFFEF,   // full-width and half-width forms
+		0x20000 <= r && r <= 0x3FFFF: // Han extensions
+		return true
+	}
+	return false
+}
+
+// isReference reports a ticket or file reference: "Ticket#11392",
+// "[Phiếu#TK-2025_004512]", "#11452", "TK-2025_004512", "HS_2025_0012".
+// Mail replies repeat them in the subject and the quoted text, and nothing
+// about them says spam. The shape: an optional word and "#", then a code
+// of capitals, digits and separators with a run of at least three digits;
+// or such a code on its own. Lower-case slugs ("nha_cai_88") are not codes.
+func isReference(s string) bool {
+	s = strings.Trim(s, proseSeparators+"<>")
+	if i := strings.LastIndexByte(s, '#'); i >= 0 {
+		for _, r := range s[:i] {
+			if !unicode.IsLetter(r) && r != '_' && r != '-' && r != ' ' {
+				return false
+			}
+		}
+		s = s[i+1:]
+	}
+	run, longest := 0, 0
+	for _, r := range s {
+		switch {
+		case '0' <= r && r <= '9':
+			run++
+			longest = max(longest, run)
+			continue
+		case 'A' <= r && r <= 'Z', r == '-', r == '_', r == '.', r == '/':
+		default:
+			return false
+		}
+		run = 0
+	}
+	return longest >= 3
 }
 
 // asciiOdd marks the ASCII characters that are neither letters, digits nor
@@ -126,7 +204,11 @@ func isGlued(s string) bool {
 	if !odd || !anyLetter || segs < 2 || !(segs >= 3 || mixed || alnum >= 8) {
 		return false
 	}
-	// Rare from here on: rule out e-mail addresses and attachment names.
+	// Rare from here on: rule out references, CJK text, e-mail addresses
+	// and attachment names.
+	if isReference(s) || strings.IndexFunc(s, isCJK) >= 0 {
+		return false
+	}
 	s = strings.TrimFunc(s, func(r rune) bool { return !isWordRune(r) })
 	if at := strings.IndexByte(s, '@'); at > 0 && strings.IndexByte(s[at:], '.') > 0 {
 		return false

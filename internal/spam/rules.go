@@ -179,7 +179,45 @@ type Rules struct {
 	// in the third person, are exempt.
 	FirstPersonWords        []string `json:"first_person_words"`
 	ImpersonalContactWeight float64  `json:"impersonal_contact_weight"`
+
+	// The settings below were added in rules version 3. Unlike the
+	// version-2 ones, a document that leaves one out gets its built-in
+	// default (version3Defaults), so a document stored before version 3
+	// keeps loading and gains these signals too; write 0 to turn one off.
+
+	// UpstreamSpamWeight is added when a mail server before ours marked
+	// the message as spam (X-Spam-Flag: YES or X-Spam-Status: Yes). It is
+	// strong evidence, but the upstream filter was not written for
+	// Vietnamese complaints, so alone it should tag rather than
+	// quarantine: keep it below spam_at.
+	UpstreamSpamWeight float64 `json:"upstream_spam_weight"`
+	// InjectionWeight is added once when glued tokens written in plain
+	// ASCII ("tructiep_bongda_ko66") sit inside prose written with
+	// Vietnamese diacritics: keywords pasted into someone else's text,
+	// which is how SEO injections on news and government pages look. A
+	// citizen writing with diacritics does not switch to slugs mid-sentence.
+	InjectionWeight float64 `json:"injection_weight"`
+	// BrandShapeWeight is added once for words shaped like a betting or
+	// game brand (a short name with a lucky number: "ko66", "sin88",
+	// "99ok", "188bet") that are repeated or glued to filler. It catches
+	// brands that are not in any list yet.
+	BrandShapeWeight float64 `json:"brand_shape_weight"`
+	// BayesWeight is the most the learned model (bayes.go) adds, reached
+	// when it is very sure the wording is spam. Like vocabulary, it does
+	// not quarantine a text that reads as a complaint.
+	BayesWeight float64 `json:"bayes_weight"`
+	// ComplaintNeedsFirstPerson counts negative-weight (complaint) term
+	// groups only in a text with a first-person word (FirstPersonWords):
+	// phishing sent in the name of BHXH or the tax office uses the
+	// words of a complaint ("bảo hiểm xã hội", "hoàn thuế") but addresses
+	// the reader. The text still reads as a complaint for guard:complaint.
+	// Hotline summaries, written in the third person, are exempt.
+	ComplaintNeedsFirstPerson bool `json:"complaint_needs_first_person"`
 }
+
+// version3Defaults are the values a document that predates rules version
+// 3 gets for the settings added then.
+var version3Defaults = Rules{UpstreamSpamWeight: 4.5, InjectionWeight: 2.5, BrandShapeWeight: 2, BayesWeight: 2, ComplaintNeedsFirstPerson: true}
 
 // TermRule is a named vocabulary group. Terms are compared on folded text
 // (lower case, diacritics removed) at word boundaries, so "bet" matches "BET"
@@ -254,7 +292,14 @@ func DefaultRulesJSON() []byte {
 func ParseRules(data []byte) (*Rules, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var r Rules
+	r := Rules{
+		UpstreamSpamWeight: version3Defaults.UpstreamSpamWeight,
+		InjectionWeight:    version3Defaults.InjectionWeight,
+		BrandShapeWeight:   version3Defaults.BrandShapeWeight,
+		BayesWeight:        version3Defaults.BayesWeight,
+
+		ComplaintNeedsFirstPerson: version3Defaults.ComplaintNeedsFirstPerson,
+	}
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("spam rules: %w", err)
 	}
@@ -338,6 +383,10 @@ func (v *validator) check(r *Rules) {
 		{"promo_symbol_weight", r.PromoSymbolWeight},
 		{"lookalike_weight", r.LookalikeWeight},
 		{"impersonal_contact_weight", r.ImpersonalContactWeight},
+		{"upstream_spam_weight", r.UpstreamSpamWeight},
+		{"injection_weight", r.InjectionWeight},
+		{"brand_shape_weight", r.BrandShapeWeight},
+		{"bayes_weight", r.BayesWeight},
 	} {
 		v.weight(w.path, w.x)
 	}

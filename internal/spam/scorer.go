@@ -44,6 +44,10 @@ type Input struct {
 	// SenderHamCount is how many earlier tickets from the sender were
 	// confirmed real.
 	SenderHamCount int
+	// UpstreamSpam is set when a mail server before ours marked the
+	// message as spam (X-Spam-Flag: YES, X-Spam-Status: Yes …); see
+	// UpstreamSpamFlag.
+	UpstreamSpam bool
 }
 
 // Signal is one reason for a score: the rule that fired, the points it added
@@ -156,7 +160,21 @@ func (s *Scorer) Score(in Input) Result {
 		hits = c.matchTokens(text, blobs, hits)
 	}
 	sc.hits = hits
-	c.termSignals(text, hits, &out)
+	// Complaint vocabulary is evidence of a complaint only from someone
+	// writing about themself or their group ("chúng tôi"): phishing in the name of BHXH or the tax
+	// office uses the same words, addressed to "quý khách".
+	impersonal := c.r.ComplaintNeedsFirstPerson && c.firstPerson != nil && in.Channel != ChannelHotline && !c.hasFirstPerson(text, toks, true)
+	c.termSignals(text, hits, impersonal, &out)
+	if c.r.BayesWeight > 0 {
+		if m := defaultBayes(); len(m.Features) > 0 {
+			if lo := m.logOdds(scan); lo > 0 {
+				if w := math.Round(4*c.r.BayesWeight*min(lo/bayesFullAt, 1)) / 4; w > 0 {
+					out.addQuotable("bayes", w, fmt.Sprintf("learned model: log-odds %.1f that the wording is spam (trained on %d spam and %d real submissions)",
+						lo, m.TrainSpam, m.TrainReal))
+				}
+			}
+		}
+	}
 
 	// Text shape: words with digits for letters, advertising pictographs,
 	// chat handles. Each is weak alone; together with vocabulary they
@@ -176,7 +194,7 @@ func (s *Scorer) Score(in Input) Result {
 		out.add("contact:handle", c.r.HandleWeight, fmt.Sprintf("messaging handle(s): %s", strings.Join(handles, ", ")))
 	}
 	if c.r.ImpersonalContactWeight > 0 && c.firstPerson != nil && in.Channel != ChannelHotline {
-		if how := contactMeans(body, links, len(handles) > 0); how != "" && !c.hasFirstPerson(text, toks) {
+		if how := contactMeans(body, links, len(handles) > 0); how != "" && !c.hasFirstPerson(text, toks, false) {
 			out.add("voice:impersonal-contact", c.r.ImpersonalContactWeight,
 				"no first-person word (tôi, em, I …) but a way to reach someone: "+how)
 		}
@@ -189,6 +207,21 @@ func (s *Scorer) Score(in Input) Result {
 	if glued.n > 0 {
 		out.add("glued-token", c.r.GluedTokenWeight*float64(min(glued.n, c.r.GluedMaxCount)),
 			fmt.Sprintf("%d token(s) glued with odd separators: %s", glued.n, strings.Join(glued.examples, ", ")))
+	}
+	if glued.slug > 0 && c.r.InjectionWeight > 0 {
+		if marked, n := markedWords(toks); marked >= injectionMinMarked && marked*4 >= n {
+			out.addQuotable("glued-injection", c.r.InjectionWeight, fmt.Sprintf(
+				"%d glued token(s) written without diacritics inside prose written with them (%d of %d words)", glued.slug, marked, n))
+		}
+	}
+	if c.r.BrandShapeWeight > 0 {
+		if names := brandShapes(text); len(names) > 0 {
+			out.addQuotable("brand-shape", c.r.BrandShapeWeight,
+				"brand-like name with a lucky number, repeated or glued: "+strings.Join(names, ", "))
+		}
+	}
+	if in.UpstreamSpam && c.r.UpstreamSpamWeight > 0 {
+		out.add("upstream:spam-flag", c.r.UpstreamSpamWeight, "a mail server before ours marked the message as spam")
 	}
 
 	// Bot traps.
@@ -252,7 +285,7 @@ type scoring struct {
 	signals []Signal
 	total   float64
 	context float64 // positive weight from context signals only
-	vocab   float64 // positive weight from vocabulary (term groups) only
+	vocab   float64 // positive weight from vocabulary (term groups) and quotable words only
 	// complaint is set when a negative-weight term group (the vocabulary
 	// of real complaints) matched in prose.
 	complaint bool
@@ -261,6 +294,14 @@ type scoring struct {
 func (s *scoring) add(rule string, w float64, detail string) {
 	s.signals = append(s.signals, Signal{Rule: rule, Weight: w, Detail: detail})
 	s.total += w
+}
+
+// addQuotable adds a signal about words a citizen reporting spam would
+// quote (brand names, injected keywords): like vocabulary, it does not
+// get a text that reads as a complaint quarantined (guard:complaint).
+func (s *scoring) addQuotable(rule string, w float64, detail string) {
+	s.add(rule, w, detail)
+	s.vocab += w
 }
 
 func (s *scoring) addContext(rule string, w float64, detail string) {
@@ -419,7 +460,7 @@ func addHit(hits []hit, id int32, t *token, end int) []hit {
 }
 
 // termSignals turns hits into one signal per vocabulary group.
-func (c *compiled) termSignals(text string, hits []hit, sc *scoring) {
+func (c *compiled) termSignals(text string, hits []hit, impersonal bool, sc *scoring) {
 	if len(hits) == 0 {
 		return
 	}
@@ -451,6 +492,10 @@ func (c *compiled) termSignals(text string, hits []hit, sc *scoring) {
 			}
 			n := min(j-i, grp.maxCount)
 			w := grp.weight * float64(n)
+			if w < 0 && impersonal {
+				w = 0
+				b.WriteString(" (not counted: no first-person word)")
+			}
 			sc.add("term:"+grp.name, w, b.String())
 			if w > 0 {
 				sc.vocab += w

@@ -119,13 +119,14 @@ func chunkHandles(text string, cs, ce int, hs []string) []string {
 
 // hasFirstPerson reports whether the prose (outside links) has one of the
 // first-person words. "tôi" right after "chúng" is "we", the voice of a
-// company, and does not count.
+// company, and counts only when we is set (workers writing together
+// write "chúng tôi" too).
 //
 // In text typed with diacritics a word without them is a different word:
 // "minh" in "xác minh" is not "mình", "toi" in "tới" is not "tôi". Only
 // when most of the text lacks diacritics ("toi ten la Hoa") does an
 // unmarked word stand for the marked one.
-func (c *compiled) hasFirstPerson(text string, toks []token) bool {
+func (c *compiled) hasFirstPerson(text string, toks []token, we bool) bool {
 	marked, letters := 0, 0
 	for i := range toks {
 		if toks[i].letters > 0 {
@@ -145,7 +146,7 @@ func (c *compiled) hasFirstPerson(text string, toks []token) bool {
 		if !ok || !tokMatches(text, t, &w) || (withMarks && w.marked && !t.marked) {
 			continue
 		}
-		if i > 0 && toks[i-1].fold == "chung" {
+		if !we && i > 0 && toks[i-1].fold == "chung" {
 			continue
 		}
 		return true

@@ -10,6 +10,10 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/unicode/norm"
 )
@@ -151,6 +155,19 @@ func decodeText(b []byte, label string) (string, string) {
 		return finishText(string(b)), "charset " + quoteLabel(label) + " declared but content is valid UTF-8; decoded as UTF-8"
 	}
 	out, err := enc.NewDecoder().Bytes(b)
+	if err == nil && bytes.Contains(out, replacementChar) && !bytes.Contains(b, replacementChar) {
+		// The label is wrong: its decoder had to replace bytes it cannot
+		// read ("ISO-2022-JP" on Shift_JIS bytes). A reading that is valid
+		// as a whole, by the script it yields, beats the label; otherwise
+		// the replaced text is kept: a label with one damaged byte is
+		// still better than a single-byte guess.
+		if !isASCII(b) && utf8.Valid(b) {
+			return finishText(string(b)), "charset " + quoteLabel(label) + " declared but content is valid UTF-8; decoded as UTF-8"
+		}
+		if s, name, ok := guessCJK(b); ok {
+			return s, "charset " + quoteLabel(label) + " declared but content is not valid in it; decoded as " + name
+		}
+	}
 	if err != nil {
 		// Decoders in x/text replace bad input rather than fail, so this is
 		// a truncated multi-byte sequence at worst; keep what we have.
@@ -177,13 +194,104 @@ func quoteLabel(l string) string {
 // ư, or a combining tone mark after a letter). Otherwise windows-1252 (the
 // practical meaning of "latin1") is used. The Vietnamese prior is deliberate:
 // this system's senders are Vietnamese citizens.
+//
+// Before that, the bytes are tried as the multi-byte East Asian charsets
+// (Shift_JIS, EUC-JP, GBK, Big5, EUC-KR): a subject in one of them read as
+// windows-1252 is unreadable mojibake ("ƒc�[ƒ‹"). A CJK reading is only
+// taken when it decodes without a single invalid sequence into nothing but
+// CJK script, and the windows-1258 reading does not look Vietnamese.
 func guessLegacy(b []byte) (string, string) {
 	vi, _ := charmap.Windows1258.NewDecoder().Bytes(b)
-	if vietnameseScore(vi) > 0 {
+	vs := vietnameseScore(vi)
+	if n := nonASCIICount(b); vs*4 < n {
+		if s, name, ok := guessCJK(b); ok {
+			return s, name
+		}
+	}
+	if vs > 0 {
 		return finishText(string(vi)), "windows-1258"
 	}
 	l1, _ := charmap.Windows1252.NewDecoder().Bytes(b)
 	return finishText(string(l1)), "windows-1252"
+}
+
+// cjkCharsets are tried in this order; on equal evidence the first wins.
+var cjkCharsets = []struct {
+	name     string
+	enc      encoding.Encoding
+	japanese bool
+}{
+	{"shift_jis", japanese.ShiftJIS, true},
+	{"euc-jp", japanese.EUCJP, true},
+	{"gbk", simplifiedchinese.GBK, false},
+	{"big5", traditionalchinese.Big5, false},
+	{"euc-kr", korean.EUCKR, false},
+}
+
+// guessCJK reads b as each East Asian charset and keeps the reading with
+// the most script evidence: every non-ASCII character must be CJK (Han,
+// kana, Hangul, CJK punctuation or full-width forms), at least two of them,
+// mostly in runs of two or more.
+// Kana count double for the Japanese charsets, since GBK and Big5 readings
+// of Shift_JIS bytes are all rare Han characters.
+func guessCJK(b []byte) (string, string, bool) {
+	best, bestName, bestScore := "", "", 0
+	for _, c := range cjkCharsets {
+		out, err := c.enc.NewDecoder().Bytes(b)
+		if err != nil || bytes.Contains(out, replacementChar) {
+			continue
+		}
+		score, cjk, inRun, run := 0, 0, 0, 0
+		endRun := func() {
+			if run >= 2 {
+				inRun += run
+			}
+			run = 0
+		}
+		for _, r := range string(out) {
+			if r < utf8.RuneSelf {
+				endRun()
+				continue
+			}
+			cjk++
+			run++
+			switch {
+			case 0x3040 <= r && r <= 0x30FF, 0x31F0 <= r && r <= 0x31FF, 0xFF66 <= r && r <= 0xFF9F: // kana, "ー" included
+				score++
+				if c.japanese {
+					score++
+				}
+			case unicode.In(r, unicode.Han, unicode.Hangul), 0x3000 <= r && r <= 0x303F, 0xFF00 <= r && r <= 0xFFEF:
+				score++
+			default:
+				score = -1 << 30
+			}
+		}
+		endRun()
+		// Real CJK text comes in runs of characters; a Latin-1 name read
+		// as GBK or Shift_JIS gives lone ideographs, each an accented
+		// letter that swallowed the ASCII letter after it ("Bürling").
+		if inRun*2 < cjk {
+			continue
+		}
+		if score >= 2 && score > bestScore {
+			best, bestName, bestScore = string(out), c.name, score
+		}
+	}
+	if bestName == "" {
+		return "", "", false
+	}
+	return finishText(best), bestName, true
+}
+
+func nonASCIICount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c >= 0x80 {
+			n++
+		}
+	}
+	return n
 }
 
 // vietnameseScore counts evidence that decoded windows-1258 text really is
@@ -275,3 +383,8 @@ func findMetaCharset(b []byte) string {
 		off = start + end
 	}
 }
+
+// replacementChar is U+FFFD in UTF-8: what decoders write for bytes they
+// cannot read. (bytes.ContainsRune with utf8.RuneError also matches
+// invalid input, so the bytes are searched for instead.)
+var replacementChar = []byte("\uFFFD")

@@ -342,6 +342,14 @@ func lenientAddresses(raw string) []Address {
 	depth, inQuote, start := 0, false, 0
 	for i := 0; i < len(raw); i++ {
 		switch raw[i] {
+		case '=':
+			// A comma inside an encoded word ("=?UTF-8?Q?B=C3=BCrling,?=")
+			// is part of the name, not a separator.
+			if !inQuote && strings.HasPrefix(raw[i:], "=?") {
+				if _, _, end, ok := scanEncodedWord(raw, i); ok && end <= len(raw) {
+					i = end - 1
+				}
+			}
 		case '"':
 			inQuote = !inQuote
 		case '<':

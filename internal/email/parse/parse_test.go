@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -507,5 +508,77 @@ func TestHostileHTMLNestingStaysLinear(t *testing.T) {
 	out, _ := htmlToText(in)
 	if len(out) > 40*len(in) {
 		t.Errorf("output %d bytes for %d bytes of input", len(out), len(in))
+	}
+}
+
+// TestJapaneseHeadersWithoutTheRightLabel covers two Japanese headers that
+// came out as mojibake ("ƒc�[ƒ‹"): a Subject of raw Shift_JIS bytes with no
+// label at all, and a From name whose encoded word says ISO-2022-JP but
+// holds Shift_JIS. Declared decoding that yields invalid text, and raw
+// bytes that are not UTF-8, are tried as the likely CJK charsets before the
+// Western fallback.
+func TestJapaneseHeadersWithoutTheRightLabel(t *testing.T) {
+	sjis := func(s string) string {
+		b, err := japanese.ShiftJIS.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	qEncode := func(b string) string {
+		var sb strings.Builder
+		for i := 0; i < len(b); i++ {
+			fmt.Fprintf(&sb, "=%02X", b[i])
+		}
+		return sb.String()
+	}
+	raw := "From: =?ISO-2022-JP?Q?" + qEncode(sjis("山田太郎")) + "?= <yamada@example.jp>\r\n" +
+		"To: hotro@civicdesk.gov.vn\r\n" +
+		"Subject: " + sjis("ツールの申請について") + "\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nXin chào.\r\n"
+	m := mustParse(t, raw, Limits{})
+	if m.Subject != "ツールの申請について" {
+		t.Errorf("Subject = %q, want ツールの申請について", m.Subject)
+	}
+	if m.From.Name != "山田太郎" || m.From.Email != "yamada@example.jp" {
+		t.Errorf("From = %+v, want 山田太郎 <yamada@example.jp>", m.From)
+	}
+	// Vietnamese in windows-1258 must still win over a CJK reading.
+	if got, _ := decodeHeader(string(to1258("Nguyễn Văn Đức trợ cấp"))); got != "Nguyễn Văn Đức trợ cấp" {
+		t.Errorf("raw 1258 header = %q", got)
+	}
+	// Western text stays Western, even where its bytes also form GBK or
+	// Shift_JIS pairs (an accented letter followed by an ASCII one).
+	for _, w := range []string{"café crème", "Bürling Straße", "Müller Gößweiner", "José Peña Ibáñez"} {
+		raw, err := charmap.Windows1252.NewEncoder().String(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := decodeHeader(raw); got != w {
+			t.Errorf("raw latin-1 header = %q, want %q", got, w)
+		}
+	}
+}
+
+// TestEncodedNameWithComma covers a display name split over several RFC
+// 2047 words, one of which carries a comma ("Bürling, Andreas"): commas
+// are not allowed inside encoded words in a phrase, so net/mail refuses the
+// header and the lenient splitter cut it at the comma, leaving the raw
+// fragment "=20Andreas?=" as the name.
+func TestEncodedNameWithComma(t *testing.T) {
+	for _, in := range []string{
+		`=?UTF-8?Q?B=C3=BCrling,?= =?UTF-8?Q?=20Andreas?= <andreas.buerling@example.de>`,
+		`=?UTF-8?Q?B=C3=BCrling,=20Andreas?= <andreas.buerling@example.de>`,
+		`=?utf-8?B?QsO8cmxpbmcs?= =?utf-8?B?IEFuZHJlYXM=?= <andreas.buerling@example.de>`,
+	} {
+		got, _ := parseAddressList(in)
+		want := []Address{{"Bürling, Andreas", "andreas.buerling@example.de"}}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("parseAddressList(%q) = %v, want %v", in, got, want)
+		}
+	}
+	raw := "From: =?UTF-8?Q?B=C3=BCrling,?= =?UTF-8?Q?=20Andreas?= <andreas.buerling@example.de>\r\nSubject: x\r\n\r\nbody\r\n"
+	if m := mustParse(t, raw, Limits{}); m.From.Name != "Bürling, Andreas" {
+		t.Errorf("From.Name = %q, want Bürling, Andreas", m.From.Name)
 	}
 }
