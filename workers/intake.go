@@ -168,7 +168,7 @@ func (h *IntakeHandler) appendToTicket(ctx context.Context, sub *desk.Submission
 			}
 			// Leaving awaiting_citizen resumes the SLA clock: the
 			// deadlines move by the working days spent waiting.
-			_, err = h.Tickets.Apply(ctx, t, ch)
+			_, err = h.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: ch})
 			if desk.ErrorCode(err) == desk.ECONFLICT {
 				continue
 			}

@@ -45,7 +45,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 	mux.Use(observe(d.Metrics, d.Log))
 	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Clock: d.Clock, Queue: d.Queue, Log: d.Log, Tickets: d.Tickets, Spam: d.Spam, Email: d.Email, Index: d.Index})
 	if d.Email != nil {
-		mux.Handle(TypeNotifyEmail, &MailHandler{Store: d.Store, Sender: d.Email.Sender, Clock: d.Clock, Log: d.Log})
+		mux.Handle(TypeNotifyEmail, &MailHandler{Store: d.Store, Tickets: d.Tickets, Sender: d.Email.Sender, Clock: d.Clock, Log: d.Log})
 		if d.Email.Fetcher != nil {
 			mux.Handle(TypeIMAPFetch, &IMAPHandler{Fetcher: d.Email.Fetcher, Mailboxes: d.Email.Mailboxes, Log: d.Log})
 		}
