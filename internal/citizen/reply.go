@@ -107,7 +107,7 @@ func cleanName(name, mime string) string {
 // a public event, with the uploaded document stored like an email
 // attachment. A ticket awaiting the citizen goes back to in_progress and
 // its clock resumes with every deadline moved by the working days it
-// waited (tickets.Service.ResumeClock).
+// waited (tickets.Service.Change).
 //
 // EUNAUTH without proof; EINVALID for an empty reply, a text over
 // MaxBody, a document of a forbidden type or an empty one, or a closed

@@ -13,10 +13,11 @@
 //  3. input checks (empty or over-long text, unknown assignee …), which
 //     change nothing and leave a log line;
 //  4. the version the actor saw must be the current one (ECONFLICT);
-//  5. one compare-and-set through tickets.Service.Apply with one event,
+//  5. one compare-and-set through tickets.Service.Change with one event,
 //     which also moves the SLA clock (pause/resume), re-indexes the ticket
 //     and reschedules its timers;
-//  6. an audit entry with the status, assignee and version before and after.
+//  6. an audit entry with the status, assignee, agency and version before
+//     and after, written by that same call.
 package workspace
 
 import (
@@ -361,7 +362,7 @@ func (s *Service) BulkAssignDetail(ctx context.Context, actor *desk.User, codes 
 
 // Reply stores a public staff answer: the ticket becomes answered, with
 // AnsweredAt and, the first time, FirstResponseAt; a paused clock resumes
-// (tickets.Service.Apply). The answer always shows on the tracking page
+// (tickets.Service.Change). The answer always shows on the tracking page
 // and goes by email when the citizen gave an address.
 func (s *Service) Reply(ctx context.Context, actor *desk.User, code string, in ReplyInput) (*desk.Ticket, error) {
 	t, err := s.load(ctx, actor, code)
@@ -441,7 +442,7 @@ func (s *Service) Note(ctx context.Context, actor *desk.User, code string, in Re
 // RequestInfo asks the citizen for what is missing: the question is a
 // public message (shown on the tracking page and mailed like an answer),
 // the ticket becomes awaiting_citizen and its SLA clock pauses until the
-// citizen replies (tickets.Service.PauseClock). It counts as the first
+// citizen replies (tickets.Service.Change). It counts as the first
 // response.
 func (s *Service) RequestInfo(ctx context.Context, actor *desk.User, code string, in ReplyInput) (*desk.Ticket, error) {
 	t, err := s.load(ctx, actor, code)
