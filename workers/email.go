@@ -20,6 +20,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/intake"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 )
 
 // TypeNotifyEmail sends one mail to a ticket's citizen.
@@ -99,6 +100,8 @@ type MailHandler struct {
 	Sender *mailout.Sender
 	Clock  desk.Clock
 	Log    *slog.Logger
+	// Tickets records the mail_sent event (the one write path for tickets).
+	Tickets *tickets.Service
 }
 
 // ProcessTask handles notify:email. Our Message-ID is recorded before the
@@ -159,22 +162,22 @@ func (h *MailHandler) ProcessTask(ctx context.Context, task *asynq.Task) error {
 	// The event is the audit record; the mail is out either way, so a
 	// failure here is logged, not retried (a retry would send it again).
 	ev := desk.Event{Actor: "system", Type: desk.EventMailSent, To: p.Kind, Note: m.MessageID}
-	if err := appendEvent(ctx, h.Store, t, ev, now); err != nil {
+	if err := appendEvent(ctx, h.Tickets, t, ev); err != nil {
 		h.Log.Warn("mail sent but its event was not recorded", "ticket", t.TrackingCode, "kind", p.Kind, "err", err)
 	}
 	h.Log.Info("mail sent", "ticket", t.TrackingCode, "kind", p.Kind, "message_id", m.MessageID)
 	return nil
 }
 
-// appendEvent adds an event to t by compare-and-set, re-reading the
-// ticket when someone else changed it meanwhile.
-func appendEvent(ctx context.Context, st *store.Store, t *desk.Ticket, ev desk.Event, now time.Time) error {
+// appendEvent adds an event to t through the tickets service's one write
+// path, re-reading the ticket when someone else changed it meanwhile.
+func appendEvent(ctx context.Context, tk *tickets.Service, t *desk.Ticket, ev desk.Event) error {
 	for attempt := 0; attempt < 10; attempt++ {
-		_, err := st.UpdateTicketWith(ctx, t.ID, t.Version, store.TicketChange{Event: ev}, now)
+		_, err := tk.Change(ctx, t, t.Version, tickets.Change{TicketChange: store.TicketChange{Event: ev}})
 		if desk.ErrorCode(err) != desk.ECONFLICT {
 			return err
 		}
-		if t, err = st.TicketByID(ctx, t.ID); err != nil {
+		if t, err = tk.Store.TicketByID(ctx, t.ID); err != nil {
 			return err
 		}
 	}
@@ -301,7 +304,7 @@ func (h *IntakeHandler) recordOnThread(ctx context.Context, sub *desk.Submission
 	}
 	if !already {
 		ev := desk.Event{Actor: "system", Type: evType, Note: clipRunes(note, 400) + " [" + sub.ID + "]"}
-		if err := appendEvent(ctx, h.Store, t, ev, h.Clock.Now().UTC()); err != nil {
+		if err := appendEvent(ctx, h.Tickets, t, ev); err != nil {
 			return err
 		}
 	}

@@ -14,24 +14,18 @@ import (
 	"github.com/civicdesk/civicdesk/internal/tickets"
 )
 
-// ClassifyDays is the statutory time to classify a submission or transfer
-// it to the competent agency (Decree 20/2008/ND-CP): triage tickets are due
-// within it.
-const ClassifyDays = 5
-
 // IntakeHandler turns a stored submission into a routed ticket with a due
 // date. It is safe to run any number of times for the same submission: the
 // ticket's id is the submission's id, so only the first insert creates it.
 type IntakeHandler struct {
-	Store    *store.Store
-	Catalog  func() *desk.Catalog
-	Calendar desk.Calendar
-	Clock    desk.Clock
-	Queue    *Queue
-	Log      *slog.Logger
-	// Tickets, when set, routes by the admin's rules, records custody and
-	// the full set of deadlines, schedules the SLA timers, and resumes the
-	// clock when the citizen replies.
+	Store   *store.Store
+	Catalog func() *desk.Catalog
+	Clock   desk.Clock
+	Queue   *Queue
+	Log     *slog.Logger
+	// Tickets routes by the admin's rules, records custody and the full
+	// set of deadlines, schedules the SLA timers, and makes every change
+	// to an existing ticket (the citizen's reply resumes the clock).
 	Tickets *tickets.Service
 	// Spam gives the current spam rules; nil uses the built-in ones
 	// (spam.go).
@@ -101,7 +95,7 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		// the next change or the periodic consistency check.
 		h.Log.Warn("enqueue index failed", "ticket", ticket.ID, "err", err)
 	}
-	if created && h.Tickets != nil {
+	if created {
 		h.Tickets.Schedule(ctx, ticket)
 	}
 	h.mailCreated(ctx, mail, sub, ticket, created) // email.go: thread ids, acknowledgement
@@ -113,9 +107,9 @@ func (h *IntakeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 }
 
 // buildTicket derives the ticket from the submission alone (plus catalog
-// and calendar), so a re-run builds the same ticket.
+// and calendar, through the tickets service), so a re-run builds the same
+// ticket.
 func (h *IntakeHandler) buildTicket(ctx context.Context, sub *desk.Submission) (*desk.Ticket, error) {
-	cat := h.Catalog()
 	now := h.Clock.Now().UTC()
 	t := &desk.Ticket{
 		ID:           sub.ID,
@@ -130,52 +124,19 @@ func (h *IntakeHandler) buildTicket(ctx context.Context, sub *desk.Submission) (
 		UpdatedAt:    now,
 		Attachments:  sub.Attachments,
 	}
-	if h.Tickets != nil {
-		// Routing rules, custody and deadlines (internal/tickets).
-		d, err := h.Tickets.NewTicket(ctx, t, sub)
-		if err != nil {
-			return nil, err
-		}
-		events := []desk.Event{{Seq: 1, At: sub.ReceivedAt, Actor: "system", Type: desk.EventReceived, To: string(sub.Channel), Public: true}}
-		if t.Status == desk.StatusTriage {
-			events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventTriage, Note: d.Note(), Public: true})
-		} else {
-			// The routed event names the rule that matched, if one did.
-			events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventRouted, To: t.Agency, Note: d.Note(), Public: true})
-		}
-		t.Events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventDueSet, To: t.DueAt.Format(time.RFC3339), Public: true})
-		return t, nil
-	}
-	agency, answerDays := sub.Agency, 10
-	if c := cat.Category(sub.Category); c != nil {
-		if agency == "" {
-			agency = c.Agency
-		}
-		if c.AnswerDays > 0 {
-			answerDays = c.AnswerDays
-		}
+	// Routing rules, custody and deadlines (internal/tickets).
+	d, err := h.Tickets.NewTicket(ctx, t, sub)
+	if err != nil {
+		return nil, err
 	}
 	events := []desk.Event{{Seq: 1, At: sub.ReceivedAt, Actor: "system", Type: desk.EventReceived, To: string(sub.Channel), Public: true}}
-	if agency != "" && cat.Agency(agency) != nil {
-		t.Agency = agency
-		t.AgencyPath = cat.Path(agency)
-		t.Status = desk.StatusNew
-		t.DueAt = h.Calendar.AddWorkingDays(sub.ReceivedAt, answerDays).UTC()
-		events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventRouted, To: agency, Note: "category " + sub.Category, Public: true})
+	if t.Status == desk.StatusTriage {
+		events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventTriage, Note: d.Note(), Public: true})
 	} else {
-		// No agency: the coordinators place it, within the classification
-		// deadline. The coordinating office holds it meanwhile so that the
-		// ticket is in someone's inbox.
-		t.Status = desk.StatusTriage
-		t.AgencyPath = []string{}
-		if co := cat.Coordinator(); co != nil {
-			t.AgencyPath = cat.Path(co.Code)
-		}
-		t.DueAt = h.Calendar.AddWorkingDays(sub.ReceivedAt, ClassifyDays).UTC()
-		events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventTriage, Public: true})
+		// The routed event names the rule that matched, if one did.
+		events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventRouted, To: t.Agency, Note: d.Note(), Public: true})
 	}
-	events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventDueSet, To: t.DueAt.Format(time.RFC3339), Public: true})
-	t.Events = events
+	t.Events = append(events, desk.Event{Seq: 1, At: now, Actor: "system", Type: desk.EventDueSet, To: t.DueAt.Format(time.RFC3339), Public: true})
 	return t, nil
 }
 
@@ -205,13 +166,9 @@ func (h *IntakeHandler) appendToTicket(ctx context.Context, sub *desk.Submission
 				ch.Status = desk.StatusInProgress
 				ch.Event.From, ch.Event.Note = string(t.Status), "citizen replied"
 			}
-			if h.Tickets != nil {
-				// Leaving awaiting_citizen resumes the SLA clock: the
-				// deadlines move by the working days spent waiting.
-				_, err = h.Tickets.Apply(ctx, t, ch)
-			} else {
-				_, err = h.Store.UpdateTicketWith(ctx, t.ID, t.Version, ch, h.Clock.Now().UTC())
-			}
+			// Leaving awaiting_citizen resumes the SLA clock: the
+			// deadlines move by the working days spent waiting.
+			_, err = h.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: ch})
 			if desk.ErrorCode(err) == desk.ECONFLICT {
 				continue
 			}

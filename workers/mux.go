@@ -25,8 +25,8 @@ type Deps struct {
 	Index    search.Index
 	Log      *slog.Logger
 	Metrics  *metrics.Metrics
-	// Tickets routes new tickets, keeps their SLA clocks and runs the SLA
-	// timers; nil falls back to category routing without timers.
+	// Tickets routes new tickets, keeps their SLA clocks, runs the SLA
+	// timers and makes every change to a ticket. Required.
 	Tickets *tickets.Service
 	// Spam gives the current spam rules to the intake step (spam.go).
 	Spam *SpamRules
@@ -43,9 +43,9 @@ type Deps struct {
 func NewMux(d Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(observe(d.Metrics, d.Log))
-	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Calendar: d.Calendar, Clock: d.Clock, Queue: d.Queue, Log: d.Log, Tickets: d.Tickets, Spam: d.Spam, Email: d.Email, Index: d.Index})
+	mux.Handle(TypeIntakeProcess, &IntakeHandler{Store: d.Store, Catalog: d.Catalog, Clock: d.Clock, Queue: d.Queue, Log: d.Log, Tickets: d.Tickets, Spam: d.Spam, Email: d.Email, Index: d.Index})
 	if d.Email != nil {
-		mux.Handle(TypeNotifyEmail, &MailHandler{Store: d.Store, Sender: d.Email.Sender, Clock: d.Clock, Log: d.Log})
+		mux.Handle(TypeNotifyEmail, &MailHandler{Store: d.Store, Tickets: d.Tickets, Sender: d.Email.Sender, Clock: d.Clock, Log: d.Log})
 		if d.Email.Fetcher != nil {
 			mux.Handle(TypeIMAPFetch, &IMAPHandler{Fetcher: d.Email.Fetcher, Mailboxes: d.Email.Mailboxes, Log: d.Log})
 		}

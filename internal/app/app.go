@@ -146,11 +146,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	if cfg.MongoURI == "" {
 		a.Store.SerializeWrites() // in-process SQLite: one writer at a time
 	}
-	// Agency inbox (issue 6, IN): the single-process embedded store keeps an
-	// in-process read model of ticket summaries (store/readmodel.go), loaded
-	// by startReadModel (inbox.go) when the web or worker role starts.
+	// The read side (store/reads.go), chosen once: the single-process
+	// embedded store answers listings from in-process views fed by its own
+	// writes, loaded by startReadModel (inbox.go) when the web or worker
+	// role starts; MongoDB, with several processes, from its indexes.
 	if cfg.MongoURI == "" {
-		a.Store.EnableReadModel()
+		a.Store.UseReads(store.NewMemoryReads(a.Store))
+	} else {
+		a.Store.UseReads(store.NewIndexReads(a.Store))
 	}
 	if err := a.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err

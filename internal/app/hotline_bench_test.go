@@ -82,8 +82,8 @@ func BenchmarkCallerHistory(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = st.Close(ctx) })
 	if os.Getenv("CIVICDESK_BENCH_MONGO_URI") == "" {
-		st.SerializeWrites() // as the app does on its embedded store
-		st.EnableReadModel() // loaded below, after the seeding
+		st.SerializeWrites()                  // as the app does on its embedded store
+		st.UseReads(store.NewMemoryReads(st)) // loaded below, after the seeding
 	}
 	if err := st.EnsureIndexes(ctx); err != nil {
 		b.Fatal(err)

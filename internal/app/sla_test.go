@@ -15,6 +15,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/intake"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 	"github.com/civicdesk/civicdesk/workers"
 )
 
@@ -199,8 +200,8 @@ func TestSLAPauseResumeMovesDueByWorkingDaysPaused(t *testing.T) {
 	due0 := tk.DueAt
 
 	clock.Set(vn(2027, 3, 2, 10, 0, 0)) // Tuesday
-	paused, err := e.App.Tickets.PauseClock(ctx, tk, store.TicketChange{Event: desk.Event{Actor: "staff-1", Type: desk.EventStatus,
-		From: string(tk.Status), To: string(desk.StatusAwaitingCitizen), Note: "cần bản sao hồ sơ", Public: true}})
+	paused, err := e.App.Tickets.Change(ctx, tk, tk.Version, tickets.Change{TicketChange: store.TicketChange{Status: desk.StatusAwaitingCitizen,
+		Event: desk.Event{Actor: "staff-1", Type: desk.EventStatus, From: string(tk.Status), To: string(desk.StatusAwaitingCitizen), Note: "cần bản sao hồ sơ", Public: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/apptest"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/spam"
+	"github.com/civicdesk/civicdesk/internal/store"
 )
 
 // spamSubmission is betting-link spam as it reaches government forms.
@@ -211,6 +212,13 @@ func TestSpamQuarantinedRealRouted(t *testing.T) {
 	}
 	if v, _ := track(e, junk); v.Agency == nil || v.Agency.Code != "BTC-TCT" || v.DueAt == nil {
 		t.Errorf("tracking the released ticket: %+v", v)
+	}
+	// The release goes through the tickets' one write path, which keeps
+	// the coordinator's audit entry with the change.
+	if list, err := e.App.Store.AuditEntries(context.Background(), store.AuditFilter{Action: "ticket.release", Target: junk}); err != nil ||
+		len(list) != 1 || !strings.Contains(list[0].Before, `"status":"quarantined"`) || !strings.Contains(list[0].After, `"agency":"BTC-TCT"`) ||
+		list[0].Note != "Người dân thật, gửi nhầm nội dung quảng cáo" {
+		t.Errorf("release audit: %v %+v", err, list)
 	}
 	r = e.Do("POST", "/api/v1/tickets/"+junk+"/release", map[string]any{"version": rel.Version}, bearer(coord)...)
 	if r.Status != http.StatusBadRequest {

@@ -38,7 +38,7 @@ func (a *App) loadCalendar(ctx context.Context) error {
 func (a *App) newTickets() *tickets.Service {
 	return &tickets.Service{
 		Store: a.Store, Catalog: a.Catalog, Provinces: func() []string { return a.provinces },
-		Calendar: a.Cal, Clock: a.Clock, Tasks: a.Queue, Log: a.Log,
+		Calendar: a.Cal, Clock: a.Clock, Tasks: a.Queue, Audit: a.Audit, Log: a.Log,
 		WarnDays: a.Cfg.SLAWarnDays, EscalateDays: a.Cfg.SLAEscalateDays,
 		CalendarChanged: a.loadCalendar,
 	}

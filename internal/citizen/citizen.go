@@ -11,8 +11,8 @@
 // keeps the proof between requests in a signed cookie bound to the one
 // tracking code (Session / CheckSession); it is never a staff session.
 //
-// Every change is one compare-and-set through tickets.Service (Apply or
-// ResumeClock), so the SLA clock, the re-index and the timers follow, and
+// Every change is one compare-and-set through tickets.Service.Change, so
+// the SLA clock, the re-index and the timers follow, and
 // every action writes an audit entry with actor "citizen" (staff actions
 // on publications carry the staff user).
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/mask"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 )
 
 // Who may do what with a publication:
@@ -162,8 +163,8 @@ func (s *Service) Propose(ctx context.Context, actor *desk.User, code string, in
 		return nil, err
 	}
 	p := &desk.Publication{State: desk.PublicationProposed, Question: q, Answer: a, ProposedBy: actor.ID, ProposedAt: s.now()}
-	out, err := s.Tickets.Apply(ctx, t, store.TicketChange{Set: store.CitizenFields{Publication: p}.Set(),
-		Event: desk.Event{Actor: actor.ID, Type: EventPublicationProposed, To: desk.PublicationProposed}})
+	out, err := s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: store.TicketChange{Set: store.CitizenFields{Publication: p}.Set(),
+		Event: desk.Event{Actor: actor.ID, Type: EventPublicationProposed, To: desk.PublicationProposed}}})
 	if err != nil {
 		return nil, err
 	}
@@ -204,8 +205,8 @@ func (s *Service) Approve(ctx context.Context, actor *desk.User, code string, in
 		}
 		np := *p
 		np.State, np.ApprovedBy, np.ApprovedAt = desk.PublicationPublished, actor.ID, s.now()
-		out, err = s.Tickets.Apply(ctx, t, store.TicketChange{Set: store.CitizenFields{Publication: &np}.Set(),
-			Event: desk.Event{Actor: actor.ID, Type: EventPublicationPublished, From: desk.PublicationProposed, To: desk.PublicationPublished, Public: true}})
+		out, err = s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: store.TicketChange{Set: store.CitizenFields{Publication: &np}.Set(),
+			Event: desk.Event{Actor: actor.ID, Type: EventPublicationPublished, From: desk.PublicationProposed, To: desk.PublicationPublished, Public: true}}})
 		if err != nil {
 			return nil, err
 		}
@@ -252,8 +253,8 @@ func (s *Service) Withdraw(ctx context.Context, actor *desk.User, code string, i
 	}
 	np := *p
 	np.State = desk.PublicationWithdrawn
-	out, err := s.Tickets.Apply(ctx, t, store.TicketChange{Set: store.CitizenFields{Publication: &np}.Set(),
-		Event: desk.Event{Actor: actor.ID, Type: EventPublicationWithdrawn, From: p.State, To: desk.PublicationWithdrawn, Public: p.State == desk.PublicationPublished}})
+	out, err := s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: store.TicketChange{Set: store.CitizenFields{Publication: &np}.Set(),
+		Event: desk.Event{Actor: actor.ID, Type: EventPublicationWithdrawn, From: p.State, To: desk.PublicationWithdrawn, Public: p.State == desk.PublicationPublished}}})
 	if err != nil {
 		return nil, err
 	}

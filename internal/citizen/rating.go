@@ -10,6 +10,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 )
 
 // Rate records the citizen's 1–5 verdict on the answer, with an optional
@@ -66,7 +67,7 @@ func (s *Service) Rate(ctx context.Context, o *Owner, code string, score int, co
 			ch.Event = desk.Event{Actor: ActorCitizen, Type: EventReopenedByRating, From: string(t.Status), To: string(desk.StatusInProgress),
 				Note: "rating " + strconv.Itoa(score), Public: true}
 		}
-		return s.Tickets.Apply(ctx, t, ch)
+		return s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: ch})
 	})
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 )
 
 // Upload is a document the citizen sends with a reply.
@@ -106,7 +107,7 @@ func cleanName(name, mime string) string {
 // a public event, with the uploaded document stored like an email
 // attachment. A ticket awaiting the citizen goes back to in_progress and
 // its clock resumes with every deadline moved by the working days it
-// waited (tickets.Service.ResumeClock).
+// waited (tickets.Service.Change).
 //
 // EUNAUTH without proof; EINVALID for an empty reply, a text over
 // MaxBody, a document of a forbidden type or an empty one, or a closed
@@ -175,9 +176,8 @@ func (s *Service) Reply(ctx context.Context, o *Owner, code string, in ReplyInpu
 		if t.Status == desk.StatusAwaitingCitizen {
 			ch.Status = desk.StatusInProgress
 			ch.Event.From, ch.Event.Note = string(t.Status), "citizen replied on the tracking page"
-			return s.Tickets.ResumeClock(ctx, t, ch)
 		}
-		return s.Tickets.Apply(ctx, t, ch)
+		return s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: ch})
 	})
 	if err != nil {
 		return nil, err

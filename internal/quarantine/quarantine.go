@@ -4,7 +4,7 @@
 // it exactly as if it had just arrived, or confirms it as spam, which keeps
 // it (it can still be released later) and counts against its sender.
 //
-// Both actions are one compare-and-set through store.UpdateTicketWith on
+// Both actions are one compare-and-set through tickets.Service.Change on
 // the version the coordinator saw, with the event that records them.
 package quarantine
 
@@ -132,7 +132,8 @@ func (s *Service) Release(ctx context.Context, actor *desk.User, code string, in
 		Set:    append(store.RoutedSet(&routed), store.SpamReviewSet(desk.SpamReleased, actor.ID, now)...),
 		Event:  desk.Event{Actor: actor.ID, Type: desk.EventReleased, From: string(desk.StatusQuarantined), To: to, Note: evNote},
 	}
-	out, err := s.Store.UpdateTicketWith(ctx, t.ID, in.Version, ch, now)
+	out, err := s.Tickets.Change(ctx, t, in.Version, tickets.Change{TicketChange: ch, OwnDeadlines: true,
+		Actor: actor, Action: "ticket.release", Note: note})
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +144,6 @@ func (s *Service) Release(ctx context.Context, actor *desk.User, code string, in
 	if err := s.Store.AddSenderHistory(ctx, desk.SenderKeys(t.Citizen), undo, 1); err != nil {
 		s.Log.Warn("sender history not updated", "code", t.TrackingCode, "err", err)
 	}
-	if s.Tickets.Tasks != nil {
-		if err := s.Tickets.Tasks.EnqueueIndex(ctx, out.ID); err != nil {
-			s.Log.Warn("enqueue index failed", "ticket", out.ID, "err", err)
-		}
-	}
-	s.Tickets.Schedule(ctx, out)
 	s.Log.Info("quarantined ticket released", "code", out.TrackingCode, "actor", actor.ID, "agency", out.Agency,
 		"status", out.Status, "due", out.DueAt.Format(time.RFC3339))
 	if s.OnReleased != nil {
@@ -186,7 +181,8 @@ func (s *Service) ConfirmSpam(ctx context.Context, actor *desk.User, code string
 		ch.Set = store.SpamCheckSet(&desk.SpamCheck{Verdict: desk.SpamSpam, CheckedAt: now,
 			Review: desk.SpamConfirmed, ReviewedBy: actor.ID, ReviewedAt: now})
 	}
-	out, err := s.Store.UpdateTicketWith(ctx, t.ID, in.Version, ch, now)
+	out, err := s.Tickets.Change(ctx, t, in.Version, tickets.Change{TicketChange: ch, OwnDeadlines: true,
+		Actor: actor, Action: "ticket.confirm_spam", Note: note})
 	if err != nil {
 		return nil, err
 	}

@@ -21,9 +21,10 @@ import (
 // listings filter and sort on; a listing picks its page here and reads
 // each call by _id.
 //
-// Like the ticket read model it lives only where one process owns the
-// store (EnableReadModel) and is loaded by one projected scan at start
-// (StartReadModel); until then listings go to the store. Call writes are
+// Like the ticket read model it is part of the in-process read side
+// (memoryReads), which lives only where one process owns the store, and
+// is loaded by one projected scan at start (Start); until then listings
+// go to the index-backed side. Call writes are
 // not versioned and CTI events for one call may race, so a write does not
 // hand its own document to the memo: it re-reads the call by _id while
 // holding the memo's lock (callWritten). Reads and puts are then ordered,
@@ -53,19 +54,14 @@ func newCallMemo() *callMemo {
 	return &callMemo{byID: map[string]callSummary{}, loaded: map[string]bool{}}
 }
 
-func (s *Store) useCallMemo() bool { return s.callMemo != nil && s.callMemo.ready.Load() }
-
 // callWritten brings the memo's entry for call id up to date after a
 // write, by reading the call back under the memo's lock.
-func (s *Store) callWritten(ctx context.Context, id string) {
-	m := s.callMemo
-	if m == nil {
-		return
-	}
+func (r *memoryReads) callWritten(ctx context.Context, id string) {
+	m := r.calls
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var c desk.Call
-	err := s.calls().FindOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: id}},
+	err := r.s.calls().FindOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: id}},
 		options.FindOne().SetProjection(callSummaryProjection)).Decode(&c)
 	if err != nil {
 		// The write stands; the memo cannot vouch for this call any more,
@@ -80,11 +76,8 @@ func (s *Store) callWritten(ctx context.Context, id string) {
 }
 
 // callsInserted records new calls as inserted (bulk imports).
-func (s *Store) callsInserted(cs []*desk.Call) {
-	m := s.callMemo
-	if m == nil {
-		return
-	}
+func (r *memoryReads) callsInserted(cs []*desk.Call) {
+	m := r.calls
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range cs {
@@ -98,12 +91,12 @@ func (s *Store) callsInserted(cs []*desk.Call) {
 }
 
 // loadCallMemo fills the memo with one projected scan of the calls.
-func (s *Store) loadCallMemo(ctx context.Context) error {
-	m := s.callMemo
-	if m == nil || m.ready.Load() {
+func (r *memoryReads) loadCallMemo(ctx context.Context) error {
+	m := r.calls
+	if m.ready.Load() {
 		return nil
 	}
-	cur, err := s.calls().Find(ctx, bson.D{}, options.Find().SetProjection(callSummaryProjection).SetBatchSize(2000))
+	cur, err := r.s.calls().Find(ctx, bson.D{}, options.Find().SetProjection(callSummaryProjection).SetBatchSize(2000))
 	if err != nil {
 		return fmt.Errorf("load call memo: %w", err)
 	}
@@ -125,14 +118,14 @@ func (s *Store) loadCallMemo(ctx context.Context) error {
 	return nil
 }
 
-// memoCallDaysChangedSince answers CallsChangedSince from the memo: the
-// distinct days of calls updated at or after since, in no order.
-func (s *Store) memoCallDaysChangedSince(since time.Time) ([]string, bool) {
-	if !s.useCallMemo() {
-		return nil, false
+// CallsChangedSince answers from the memo: the distinct days of calls
+// updated at or after since, in no order.
+func (r *memoryReads) CallsChangedSince(ctx context.Context, since time.Time) ([]string, error) {
+	m := r.calls
+	if !m.ready.Load() {
+		return r.index.CallsChangedSince(ctx, since)
 	}
 	since = ms(since)
-	m := s.callMemo
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	seen := map[string]bool{}
@@ -143,17 +136,18 @@ func (s *Store) memoCallDaysChangedSince(since time.Time) ([]string, bool) {
 			out = append(out, c.day)
 		}
 	}
-	return out, true
+	return out, nil
 }
 
-// memoCalls answers Calls from the memo: the ids of the page, latest
-// first; ok is false when the memo cannot answer.
-func (s *Store) memoCalls(f desk.CallFilter, limit int) (ids []string, ok bool) {
-	if !s.useCallMemo() {
-		return nil, false
+// Calls picks the page from the memo, latest first, and reads each call
+// by _id.
+func (r *memoryReads) Calls(ctx context.Context, f desk.CallFilter) ([]*desk.Call, error) {
+	m := r.calls
+	if !m.ready.Load() {
+		return r.index.Calls(ctx, f)
 	}
+	limit := callLimit(f.Limit)
 	since := ms(f.Since)
-	m := s.callMemo
 	m.mu.Lock()
 	var hits []callSummary
 	for _, c := range m.byID {
@@ -177,8 +171,9 @@ func (s *Store) memoCalls(f desk.CallFilter, limit int) (ids []string, ok bool) 
 		}
 		return 0
 	})
+	ids := make([]string, 0, min(len(hits), limit))
 	for _, c := range hits[:min(len(hits), limit)] {
 		ids = append(ids, c.id)
 	}
-	return ids, true
+	return byIDs(ctx, r.s.lookupWorkers(), ids, r.s.callByIDForList)
 }

@@ -17,8 +17,7 @@ import (
 // imported in bulk, before, while and after the memo loads.
 func TestCallMemoAgreesWithStore(t *testing.T) {
 	s := openInternal(t)
-	s.SerializeWrites()
-	s.EnableReadModel()
+	mem, idx := useMemoryReads(s)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 4))
 	t0 := time.Date(2027, 2, 1, 1, 0, 0, 0, time.UTC)
@@ -66,7 +65,7 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	loaded := make(chan error, 1)
-	s.StartReadModel(ctx, func(_ int, _ time.Duration, err error) { loaded <- err })
+	mem.Start(ctx, func(_ int, _ time.Duration, err error) { loaded <- err })
 	for range 20 { // while it loads
 		call()
 	}
@@ -76,12 +75,12 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 	for range 30 {
 		call()
 	}
-	if !s.useCallMemo() {
+	if !mem.calls.ready.Load() {
 		t.Fatal("call memo not in use after the load")
 	}
 	for _, since := range []time.Time{{}, t0.Add(20 * time.Hour), t0.Add(30*time.Hour + 3*time.Minute + 300*time.Microsecond), t0.Add(1000 * time.Hour)} {
-		agree(t, &s.callMemo.ready, fmt.Sprint("CallsChangedSince ", since), func() any {
-			ds, err := s.CallsChangedSince(ctx, since)
+		agree(t, mem, idx, fmt.Sprint("CallsChangedSince ", since), func(r ReadSide) any {
+			ds, err := r.CallsChangedSince(ctx, since)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,8 +94,8 @@ func TestCallMemoAgreesWithStore(t *testing.T) {
 		{Day: day(t0)}, {Day: day(t0.Add(24 * time.Hour))}, {Since: t0.Add(30 * time.Hour)}, {Since: t0.Add(37*time.Minute + 999*time.Millisecond + 400*time.Microsecond)}, {Phone: phones[2], Missed: &yes, Since: t0},
 		{Limit: 1000}}
 	for _, f := range filters {
-		fromMemo := agree(t, &s.callMemo.ready, fmt.Sprintf("filter %+v", f), func() any {
-			cs, err := s.Calls(ctx, f)
+		fromMemo := agree(t, mem, idx, fmt.Sprintf("filter %+v", f), func(r ReadSide) any {
+			cs, err := r.Calls(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -75,7 +75,7 @@ func (s *Store) ApplyCTIEvent(ctx context.Context, ev CTIEvent) (call *desk.Call
 	c, err := s.applyCTI(ctx, ev)
 	if c != nil {
 		// The call changed, whatever happens next: the memo follows it.
-		defer s.callWritten(ctx, c.ID)
+		defer s.feed.callWritten(ctx, c.ID)
 	}
 	if err == nil {
 		// Before the marker stands for good: if the caller index fails,
@@ -238,7 +238,7 @@ func (s *Store) SaveCallLog(ctx context.Context, c *desk.Call) (*desk.Call, erro
 			if err := s.noteCallerCall(ctx, &out); err != nil {
 				return nil, err
 			}
-			s.callWritten(ctx, out.ID)
+			s.feed.callWritten(ctx, out.ID)
 			return &out, nil
 		}
 		if err != mongo.ErrNoDocuments {
@@ -254,7 +254,7 @@ func (s *Store) SaveCallLog(ctx context.Context, c *desk.Call) (*desk.Call, erro
 		if err := s.noteCallerCall(ctx, c); err != nil {
 			return nil, err
 		}
-		s.callWritten(ctx, c.ID)
+		s.feed.callWritten(ctx, c.ID)
 		return c, nil
 	}
 	return nil, desk.Errorf(desk.ECONFLICT, "call %s changed concurrently; retry", c.CallID)
@@ -263,6 +263,20 @@ func (s *Store) SaveCallLog(ctx context.Context, c *desk.Call) (*desk.Call, erro
 // Calls lists calls matching f, latest first. Each filter shape has an
 // index in Indexes: phone, operator+day, day, outcome, missed, or none.
 func (s *Store) Calls(ctx context.Context, f desk.CallFilter) ([]*desk.Call, error) {
+	return s.reads.Calls(ctx, f)
+}
+
+// callLimit is a listing's page size: 1..5000, 100 by default.
+func callLimit(limit int) int {
+	if limit <= 0 || limit > 5000 {
+		return 100
+	}
+	return limit
+}
+
+// Calls asks the index that serves f's shape.
+func (r *indexReads) Calls(ctx context.Context, f desk.CallFilter) ([]*desk.Call, error) {
+	s := r.s
 	q := bson.D{}
 	if f.Phone != "" {
 		q = append(q, bson.E{Key: "phone", Value: f.Phone})
@@ -282,14 +296,7 @@ func (s *Store) Calls(ctx context.Context, f desk.CallFilter) ([]*desk.Call, err
 	if !f.Since.IsZero() {
 		q = append(q, bson.E{Key: "started_at", Value: bson.D{{Key: "$gte", Value: f.Since}}})
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 5000 {
-		limit = 100
-	}
-	if ids, ok := s.memoCalls(f, limit); ok {
-		// Embedded store: the page from memory, each call by _id.
-		return byIDs(ctx, s.lookupWorkers(), ids, s.callByIDForList)
-	}
+	limit := callLimit(f.Limit)
 	cur, err := s.calls().Find(ctx, q, options.Find().SetSort(bson.D{{Key: "started_at", Value: -1}}).SetLimit(int64(limit)).
 		SetBatchSize(int32(limit)).SetProjection(bson.D{{Key: "cti_events", Value: 0}}))
 	if err != nil {
@@ -318,7 +325,7 @@ func (s *Store) InsertCalls(ctx context.Context, calls []*desk.Call) error {
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("insert calls: %w", err)
 	}
-	s.callsInserted(calls)
+	s.feed.callsInserted(calls)
 	return nil
 }
 

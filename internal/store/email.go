@@ -125,7 +125,7 @@ func (s *Store) MarkMailOutcome(ctx context.Context, id, ticketID, outcome strin
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: desk.SubmissionProcessed},
 			{Key: "ticket_id", Value: ticketID}, {Key: "mail.outcome", Value: outcome}}}})
 	if err == nil {
-		s.submissionDone(id)
+		s.feed.submissionDone(id)
 	}
 	return err
 }

@@ -1,8 +1,8 @@
 package store
 
 // The agency inbox (issue 6, area IN): its views, scoped inside this
-// package, answered by the in-process read model on the embedded store
-// (readmodel.go) and by indexed queries on MongoDB.
+// package, answered by the read side in use (reads.go): indexed queries
+// here, the in-process read model on the embedded store (readmodel.go).
 
 import (
 	"context"
@@ -230,56 +230,23 @@ func (q InboxQuery) mongoFilter(actor *desk.User, view string) (bson.D, bool) {
 // (desk.Scope: their agency and its units; quarantined tickets never for
 // agency staff), in the view q names, overdue first then by due date.
 func (s *Store) Inbox(ctx context.Context, actor *desk.User, q InboxQuery) (*InboxPage, error) {
+	return s.reads.Inbox(ctx, actor, q)
+}
+
+// InboxTickets is Inbox with the tickets themselves (without events,
+// body and messages), for the JSON API.
+func (s *Store) InboxTickets(ctx context.Context, actor *desk.User, q InboxQuery) ([]*desk.Ticket, int, error) {
+	return s.reads.InboxTickets(ctx, actor, q)
+}
+
+// Inbox answers with queries, served on MongoDB by the indexes
+// "inbox_overdue", "inbox", "assignee_open" and "status_overdue_due".
+func (r *indexReads) Inbox(ctx context.Context, actor *desk.User, q InboxQuery) (*InboxPage, error) {
 	q, err := q.normalize()
 	if err != nil {
 		return nil, err
 	}
-	if s.useModel() {
-		rows, total, counts := s.modelQuery(actor, q)
-		return &InboxPage{Rows: rows, Total: total, Counts: counts}, nil
-	}
-	return s.mongoInbox(ctx, actor, q)
-}
-
-// InboxTickets is Inbox with the tickets themselves (without events,
-// body and messages), for the JSON API. On the embedded store the page is
-// chosen in memory and its tickets read by _id, the one lookup FerretDB
-// serves from an index.
-func (s *Store) InboxTickets(ctx context.Context, actor *desk.User, q InboxQuery) ([]*desk.Ticket, int, error) {
-	q, err := q.normalize()
-	if err != nil {
-		return nil, 0, err
-	}
-	if !s.useModel() {
-		f, ok := q.mongoFilter(actor, q.View)
-		if !ok {
-			return nil, 0, nil
-		}
-		return s.mongoPage(ctx, f, q.Offset, q.Limit)
-	}
-	q.Counts = false
-	rows, total, _ := s.modelQuery(actor, q)
-	// One point read per row: the one lookup FerretDB serves from an
-	// index. Sequential on purpose: side-by-side reads measured slower on
-	// FerretDB (2.0 s against 0.8 s for 50 rows on a loaded machine).
-	out := make([]*desk.Ticket, 0, len(rows))
-	for _, r := range rows {
-		var t desk.Ticket
-		err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, options.FindOne().SetProjection(listProjection)).Decode(&t)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // cannot happen: tickets are never deleted
-		}
-		if err != nil {
-			return nil, 0, fmt.Errorf("inbox tickets: %w", err)
-		}
-		out = append(out, &t)
-	}
-	return out, total, nil
-}
-
-// mongoInbox answers Inbox with queries, served on MongoDB by the indexes
-// "inbox_overdue", "inbox", "assignee_open" and "status_overdue_due".
-func (s *Store) mongoInbox(ctx context.Context, actor *desk.User, q InboxQuery) (*InboxPage, error) {
+	s := r.s
 	p := &InboxPage{}
 	if f, ok := q.mongoFilter(actor, q.View); ok {
 		ts, total, err := s.mongoPage(ctx, f, q.Offset, q.Limit)
@@ -306,6 +273,19 @@ func (s *Store) mongoInbox(ctx context.Context, actor *desk.User, q InboxQuery) 
 		}
 	}
 	return p, nil
+}
+
+// InboxTickets is the page of Inbox with its tickets, by the same queries.
+func (r *indexReads) InboxTickets(ctx context.Context, actor *desk.User, q InboxQuery) ([]*desk.Ticket, int, error) {
+	q, err := q.normalize()
+	if err != nil {
+		return nil, 0, err
+	}
+	f, ok := q.mongoFilter(actor, q.View)
+	if !ok {
+		return nil, 0, nil
+	}
+	return r.s.mongoPage(ctx, f, q.Offset, q.Limit)
 }
 
 // mongoPage pages through f in inbox order. MongoDB cannot sort "flagged
@@ -409,27 +389,6 @@ func (s *Store) notifyTicketChange(ids ...string) {
 func SetAssigneeChange(assignee, actor, note string) TicketChange {
 	return TicketChange{Set: bson.D{{Key: "assignee", Value: assignee}},
 		Event: desk.Event{Actor: actor, Type: "assigned", To: assignee, Note: note}}
-}
-
-// modelSLADueTickets is SLADue answered from the read model: the
-// candidates are picked in memory and read by _id; a ticket that changed
-// in between and no longer qualifies is left out, as the query would.
-func (s *Store) modelSLADueTickets(ctx context.Context, now time.Time, limit int) ([]*desk.Ticket, error) {
-	var out []*desk.Ticket
-	for _, id := range s.modelSLADue(now, limit) {
-		var t desk.Ticket
-		err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(slaProjection)).Decode(&t)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sla due: %w", err)
-		}
-		if t.Open() && t.SLANextAt != nil && !t.SLANextAt.After(now) {
-			out = append(out, &t)
-		}
-	}
-	return out, nil
 }
 
 // InboxAssignees lists the active agency staff and leads actor may assign

@@ -21,8 +21,7 @@ import (
 // before the model loads, part are written while and after it loads.
 func TestInboxReadModelAgreesWithStore(t *testing.T) {
 	s := openInternal(t)
-	s.SerializeWrites()
-	s.EnableReadModel()
+	mem, idx := useMemoryReads(s)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(6, 7))
 	now := time.Date(2027, 3, 10, 3, 4, 5, 678_901_234, time.UTC)
@@ -82,8 +81,18 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 	}
 
 	t.Logf("inserted %d", n)
+	// Not loaded yet: the in-process side hands the query on, so it
+	// answers exactly from the first request.
+	co := &desk.User{ID: "u-co", Role: desk.RoleCoordinator}
+	agree(t, mem, idx, "inbox before the load", func(r ReadSide) any {
+		p, err := r.Inbox(ctx, co, InboxQuery{Limit: 200, Now: now, Counts: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(p.Total, ids(p.Rows), p.Counts)
+	})
 	loaded := make(chan error, 1)
-	s.StartReadModel(ctx, func(_ int, _ time.Duration, err error) { loaded <- err })
+	mem.Start(ctx, func(_ int, _ time.Duration, err error) { loaded <- err })
 	change := func(k int) {
 		id := fmt.Sprintf("t%04d", rng.IntN(n))
 		cur, err := s.TicketByID(ctx, id)
@@ -141,7 +150,7 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 			n++
 		}
 	}
-	if !s.useModel() {
+	if !mem.tickets.ready.Load() {
 		t.Fatal("read model not in use after loading")
 	}
 
@@ -153,11 +162,8 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 		nil,
 	}
 	queries := []InboxQuery{{Limit: 200}, {Offset: 7, Limit: 5}, {Agency: "A", Statuses: []desk.Status{desk.StatusNew, desk.StatusAnswered, desk.StatusQuarantined}}}
-	both := func(fn func() any) (model, mongo any) {
-		model = fn()
-		s.model.ready.Store(false)
-		defer s.model.ready.Store(true)
-		return model, fn()
+	both := func(fn func(r ReadSide) any) (model, mongo any) {
+		return fn(mem), fn(idx)
 	}
 	t.Logf("changed")
 	checked := 0
@@ -165,8 +171,8 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 		for _, v := range InboxViews {
 			for _, q := range queries {
 				q.View, q.Now, q.SoonUntil, q.Counts = v, now, now.Add(40*time.Hour), q.Limit == 200 && v == ViewAll
-				model, mongo := both(func() any {
-					p, err := s.Inbox(ctx, a, q)
+				model, mongo := both(func(r ReadSide) any {
+					p, err := r.Inbox(ctx, a, q)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -188,8 +194,8 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 				if q.Limit != 5 {
 					continue // the tickets themselves: one page shape is enough
 				}
-				model, mongo = both(func() any {
-					ts, total, err := s.InboxTickets(ctx, a, q)
+				model, mongo = both(func(r ReadSide) any {
+					ts, total, err := r.InboxTickets(ctx, a, q)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -208,8 +214,8 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 		t.Fatalf("only %d non-empty comparisons: the random data does not exercise the views", checked)
 	}
 	for _, lim := range []int{5, 500} {
-		model, mongo := both(func() any {
-			ts, err := s.SLADue(ctx, now, lim)
+		model, mongo := both(func(r ReadSide) any {
+			ts, err := r.SLADue(ctx, now, lim)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,12 +225,11 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 			t.Fatalf("SLADue(%d): model %v, store %v", lim, model, mongo)
 		}
 	}
-	co := &desk.User{ID: "u-co", Role: desk.RoleCoordinator}
 	quarantined := 0
 	for _, review := range reviews {
 		for _, page := range [][2]int{{50, 0}, {3, 2}, {200, 5}} {
-			agree(t, &s.model.ready, fmt.Sprintf("Quarantine(%s, %v)", review, page), func() any {
-				ts, total, err := s.Quarantine(ctx, co, review, page[0], page[1])
+			agree(t, mem, idx, fmt.Sprintf("Quarantine(%s, %v)", review, page), func(r ReadSide) any {
+				ts, total, err := r.Quarantine(ctx, review, page[0], page[1])
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -236,9 +241,29 @@ func TestInboxReadModelAgreesWithStore(t *testing.T) {
 	if quarantined == 0 {
 		t.Fatal("no quarantined ticket in any review state: the comparison is empty")
 	}
+	// Look-ups by code: every kind of actor, known and unknown codes.
+	for i := 0; i < n+2; i += 7 {
+		code := fmt.Sprintf("PA-%05d", i)
+		for _, a := range actors {
+			agree(t, mem, idx, fmt.Sprintf("TicketByCode(%v, %s)", a, code), func(r ReadSide) any {
+				tk, err := r.TicketByCode(ctx, a, code)
+				if err != nil {
+					return desk.ErrorCode(err)
+				}
+				return tk.ID + "@" + fmt.Sprint(tk.Version)
+			})
+		}
+		agree(t, mem, idx, "PublicTicket "+code, func(r ReadSide) any {
+			tk, err := r.PublicTicket(ctx, code)
+			if err != nil {
+				return desk.ErrorCode(err)
+			}
+			return tk.ID + "@" + fmt.Sprint(tk.Version)
+		})
+	}
 	for _, since := range []time.Time{{}, now.Add(-time.Hour), now, now.Add(time.Hour)} {
-		agree(t, &s.model.ready, fmt.Sprint("TicketsChangedSince ", since), func() any {
-			cs, err := s.TicketsChangedSince(ctx, since)
+		agree(t, mem, idx, fmt.Sprint("TicketsChangedSince ", since), func(r ReadSide) any {
+			cs, err := r.TicketsChangedSince(ctx, since)
 			if err != nil {
 				t.Fatal(err)
 			}

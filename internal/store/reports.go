@@ -133,22 +133,14 @@ func (s *Store) EachReportTicket(ctx context.Context, ranges []TimeRange, fn fun
 // TicketsChangedSince returns the creation times of tickets updated at or
 // after since: the days whose rollups must be recomputed.
 //
-// On the embedded store the read model answers it: the query is a scan of
-// every ticket on FerretDB, and the report roller asks every minute.
+// On the embedded store the in-process read model answers it (readmodel.go).
 func (s *Store) TicketsChangedSince(ctx context.Context, since time.Time) ([]time.Time, error) {
-	if s.useModel() {
-		m := s.model
-		since := ms(since) // as the query would send it: BSON dates hold milliseconds
-		m.mu.RLock()
-		defer m.mu.RUnlock()
-		var out []time.Time
-		for _, sm := range m.byID {
-			if !sm.updated.Before(since) {
-				out = append(out, sm.created)
-			}
-		}
-		return out, nil
-	}
+	return s.reads.TicketsChangedSince(ctx, since)
+}
+
+// TicketsChangedSince asks the store.
+func (r *indexReads) TicketsChangedSince(ctx context.Context, since time.Time) ([]time.Time, error) {
+	s := r.s
 	cur, err := s.tickets.Find(ctx, bson.D{{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: since}}}},
 		options.Find().SetProjection(bson.D{{Key: "created_at", Value: 1}}))
 	if err != nil {
@@ -172,9 +164,12 @@ func (s *Store) TicketsChangedSince(ctx context.Context, since time.Time) ([]tim
 //
 // On the embedded store the call memo answers it (callmemo.go).
 func (s *Store) CallsChangedSince(ctx context.Context, since time.Time) ([]string, error) {
-	if days, ok := s.memoCallDaysChangedSince(since); ok {
-		return days, nil
-	}
+	return s.reads.CallsChangedSince(ctx, since)
+}
+
+// CallsChangedSince asks the store.
+func (r *indexReads) CallsChangedSince(ctx context.Context, since time.Time) ([]string, error) {
+	s := r.s
 	cur, err := s.calls().Find(ctx, bson.D{{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: since}}}},
 		options.Find().SetProjection(bson.D{{Key: "day", Value: 1}}))
 	if err != nil {

@@ -113,34 +113,28 @@ const maxSameBodyScan = 100
 // "other" when it shares neither phone nor e-mail with sub; submissions
 // with neither count by their source address.
 func (s *Store) SameBodySenders(ctx context.Context, sub *desk.Submission, since time.Time) (int, error) {
+	return s.reads.SameBodySenders(ctx, sub, since)
+}
+
+// SameBodySenders reads the submissions it counts with one query on the
+// index "body_hash_received".
+func (r *indexReads) SameBodySenders(ctx context.Context, sub *desk.Submission, since time.Time) (int, error) {
 	if sub.BodyHash == "" {
 		return 0, nil
 	}
-	rows, ok := s.memoSameBody(sub.BodyHash, since.UTC(), sub.ReceivedAt.UTC(), maxSameBodyScan)
-	if !ok {
-		var err error
-		if rows, err = s.sameBodyRows(ctx, sub, since); err != nil {
-			return 0, err
-		}
-	}
-	return countOtherSenders(sub, rows), nil
-}
-
-// sameBodyRows reads the submissions SameBodySenders counts from the store.
-func (s *Store) sameBodyRows(ctx context.Context, sub *desk.Submission, since time.Time) ([]desk.Submission, error) {
-	cur, err := s.subs.Find(ctx, bson.D{
+	cur, err := r.s.subs.Find(ctx, bson.D{
 		{Key: "body_hash", Value: sub.BodyHash},
 		{Key: "received_at", Value: bson.D{{Key: "$gte", Value: since.UTC()}, {Key: "$lte", Value: sub.ReceivedAt.UTC()}}},
 	}, options.Find().SetSort(bson.D{{Key: "body_hash", Value: 1}, {Key: "received_at", Value: -1}}).SetLimit(maxSameBodyScan).
 		SetProjection(bson.D{{Key: "citizen.phone", Value: 1}, {Key: "citizen.email", Value: 1}, {Key: "remote_ip", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("same body: %w", err)
+		return 0, fmt.Errorf("same body: %w", err)
 	}
 	var rows []desk.Submission
 	if err := cur.All(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("same body: %w", err)
+		return 0, fmt.Errorf("same body: %w", err)
 	}
-	return rows, nil
+	return countOtherSenders(sub, rows), nil
 }
 
 // countOtherSenders counts the distinct senders of rows other than sub's.
@@ -186,21 +180,12 @@ func (s *Store) Quarantine(ctx context.Context, actor *desk.User, review string,
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	if ids, total, ok := s.modelQuarantine(review, limit, offset); ok {
-		// Embedded store: the page from the read model, each ticket by _id.
-		out, err := byIDs(ctx, s.lookupWorkers(), ids, func(ctx context.Context, id string) (*desk.Ticket, error) {
-			var t desk.Ticket
-			err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(quarantineProjection)).Decode(&t)
-			if err == mongo.ErrNoDocuments {
-				return nil, nil
-			}
-			if err != nil {
-				return nil, fmt.Errorf("quarantine: %w", err)
-			}
-			return &t, nil
-		})
-		return out, total, err
-	}
+	return s.reads.Quarantine(ctx, review, limit, offset)
+}
+
+// Quarantine pages with one query on the index "quarantine".
+func (r *indexReads) Quarantine(ctx context.Context, review string, limit, offset int) ([]*desk.Ticket, int, error) {
+	s := r.s
 	f := bson.D{{Key: "status", Value: desk.StatusQuarantined}, {Key: "spam.review", Value: review}}
 	cur, err := s.tickets.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).
 		SetSkip(int64(offset)).SetLimit(int64(limit)).SetProjection(quarantineProjection))

@@ -38,14 +38,12 @@ type Store struct {
 	writeMu sync.Mutex
 	serial  bool
 
-	// Agency inbox (issue 6, IN): the embedded store's in-process read
-	// model (readmodel.go) and the OnTicketChange hooks (inbox.go).
-	model *readModel
-	// subMemo answers the submission queries FerretDB scans (submemo.go).
-	subMemo *subMemo
-	// callMemo answers call listings (callmemo.go).
-	callMemo *callMemo
-	hooks    ticketHooks
+	// reads answers listings and look-ups other than by _id (reads.go);
+	// feed tells it of this process's writes when it keeps views.
+	reads ReadSide
+	feed  viewFeed
+	// hooks are the OnTicketChange functions (inbox.go).
+	hooks ticketHooks
 }
 
 // SerializeWrites makes this process send one write at a time. The
@@ -84,7 +82,7 @@ func Open(ctx context.Context, uri, name string, opts ...func(*options.ClientOpt
 		return nil, fmt.Errorf("mongo ping: %w", err)
 	}
 	db := client.Database(name)
-	return &Store{
+	s := &Store{
 		client:     client,
 		db:         db,
 		subs:       db.Collection("submissions"),
@@ -93,7 +91,9 @@ func Open(ctx context.Context, uri, name string, opts ...func(*options.ClientOpt
 		sessions:   db.Collection("sessions"),
 		agencies:   db.Collection("agencies"),
 		categories: db.Collection("categories"),
-	}, nil
+	}
+	s.UseReads(NewIndexReads(s))
+	return s, nil
 }
 
 // Close disconnects.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
@@ -24,11 +25,11 @@ import (
 // on a burst of 500 submissions into an empty store: p99 from 202 to
 // searchable 11.9 s with the scans, 4.8 s without; docs/search.md).
 //
-// Like the ticket read model (readmodel.go) it lives only where one process
-// owns the store (EnableReadModel), is fed by the submission write paths
-// while they hold the write lock, and is loaded by one projected scan at
-// start; until it is loaded, the queries go to the store. On MongoDB the
-// indexes in EnsureIndexes serve the same queries.
+// Like the ticket read model (readmodel.go) it is part of the in-process
+// read side (memoryReads), which lives only where one process owns the
+// store; it is fed by the submission write paths while they hold the write
+// lock, and is loaded by one projected scan at start; until it is loaded,
+// the queries go to the index-backed side, as on MongoDB.
 type subMemo struct {
 	mu    sync.Mutex
 	ready atomic.Bool
@@ -61,9 +62,6 @@ func newSubMemo() *subMemo {
 	return &subMemo{byHash: map[string]*hashList{}, byCode: map[string]string{},
 		waiting: map[string]time.Time{}, doneInFlight: map[string]bool{}}
 }
-
-// useSubMemo reports whether submission queries may be answered from the memo.
-func (s *Store) useSubMemo() bool { return s.subMemo != nil && s.subMemo.ready.Load() }
 
 // addLocked records one stored submission; m.mu is held.
 func (m *subMemo) addLocked(sub *desk.Submission) {
@@ -102,11 +100,8 @@ func (m *subMemo) addLocked(sub *desk.Submission) {
 }
 
 // submissionsWritten feeds the memo; the caller holds the write lock.
-func (s *Store) submissionsWritten(subs ...*desk.Submission) {
-	if s.subMemo == nil {
-		return
-	}
-	m := s.subMemo
+func (r *memoryReads) submissionsWritten(subs ...*desk.Submission) {
+	m := r.subs
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, sub := range subs {
@@ -115,11 +110,8 @@ func (s *Store) submissionsWritten(subs ...*desk.Submission) {
 }
 
 // submissionDone records that a submission left "received".
-func (s *Store) submissionDone(id string) {
-	if s.subMemo == nil {
-		return
-	}
-	m := s.subMemo
+func (r *memoryReads) submissionDone(id string) {
+	m := r.subs
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.waiting, id)
@@ -132,12 +124,12 @@ var subMemoProjection = bson.D{{Key: "tracking_code", Value: 1}, {Key: "status",
 	{Key: "body_hash", Value: 1}, {Key: "citizen.phone", Value: 1}, {Key: "citizen.email", Value: 1}, {Key: "remote_ip", Value: 1}}
 
 // loadSubMemo fills the memo with one projected scan of the submissions.
-func (s *Store) loadSubMemo(ctx context.Context) (int, error) {
-	m := s.subMemo
-	if m == nil || m.ready.Load() {
+func (r *memoryReads) loadSubMemo(ctx context.Context) (int, error) {
+	m := r.subs
+	if m.ready.Load() {
 		return 0, nil
 	}
-	cur, err := s.subs.Find(ctx, bson.D{}, options.Find().SetProjection(subMemoProjection).SetBatchSize(2000))
+	cur, err := r.s.subs.Find(ctx, bson.D{}, options.Find().SetProjection(subMemoProjection).SetBatchSize(2000))
 	if err != nil {
 		return 0, fmt.Errorf("load submission memo: %w", err)
 	}
@@ -169,15 +161,14 @@ func (s *Store) loadSubMemo(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// memoSameBody returns the submissions with hash received in [since,
-// until], newest first, at most limit; ok is false when the memo cannot
-// answer (not loaded, or the period reaches past what it keeps).
-func (s *Store) memoSameBody(hash string, since, until time.Time, limit int) (rows []desk.Submission, ok bool) {
-	if !s.useSubMemo() {
+// sameBody returns the submissions with hash received in [since, until],
+// newest first, at most limit; ok is false when the memo cannot answer
+// (not loaded, or the period reaches past what it keeps).
+func (m *subMemo) sameBody(hash string, since, until time.Time, limit int) (rows []desk.Submission, ok bool) {
+	if !m.ready.Load() {
 		return nil, false
 	}
 	since, until = ms(since), ms(until)
-	m := s.subMemo
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	l := m.byHash[hash]
@@ -197,14 +188,13 @@ func (s *Store) memoSameBody(hash string, since, until time.Time, limit int) (ro
 	return rows, true
 }
 
-// memoWaiting returns the ids of submissions still waiting that arrived
+// waitingBefore returns the ids of submissions still waiting that arrived
 // before cutoff, oldest first, at most limit.
-func (s *Store) memoWaiting(cutoff time.Time, limit int) ([]string, bool) {
-	if !s.useSubMemo() {
+func (m *subMemo) waitingBefore(cutoff time.Time, limit int) ([]string, bool) {
+	if !m.ready.Load() {
 		return nil, false
 	}
 	cutoff = ms(cutoff)
-	m := s.subMemo
 	m.mu.Lock()
 	type w struct {
 		id string
@@ -225,14 +215,49 @@ func (s *Store) memoWaiting(cutoff time.Time, limit int) ([]string, bool) {
 	return ids, true
 }
 
-// memoSubmissionID returns the id of the submission with code; known is
+// submissionID returns the id of the submission with code; known is
 // false when the memo cannot answer.
-func (s *Store) memoSubmissionID(code string) (id string, known bool) {
-	if !s.useSubMemo() {
+func (m *subMemo) submissionID(code string) (id string, known bool) {
+	if !m.ready.Load() {
 		return "", false
 	}
-	m := s.subMemo
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.byCode[code], true
+}
+
+// SameBodySenders counts from the memo when it keeps the whole period.
+func (r *memoryReads) SameBodySenders(ctx context.Context, sub *desk.Submission, since time.Time) (int, error) {
+	if sub.BodyHash == "" {
+		return 0, nil
+	}
+	rows, ok := r.subs.sameBody(sub.BodyHash, since.UTC(), sub.ReceivedAt.UTC(), maxSameBodyScan)
+	if !ok {
+		return r.index.SameBodySenders(ctx, sub, since)
+	}
+	return countOtherSenders(sub, rows), nil
+}
+
+// StaleSubmissions answers from the memo's waiting list.
+func (r *memoryReads) StaleSubmissions(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	if ids, ok := r.subs.waitingBefore(cutoff, limit); ok {
+		return ids, nil
+	}
+	return r.index.StaleSubmissions(ctx, cutoff, limit)
+}
+
+// SubmissionByCode turns the code into an id in memory and reads by _id.
+func (r *memoryReads) SubmissionByCode(ctx context.Context, code string) (*desk.Submission, error) {
+	id, known := r.subs.submissionID(code)
+	if !known {
+		return r.index.SubmissionByCode(ctx, code)
+	}
+	if id == "" {
+		return nil, notFound(mongo.ErrNoDocuments, "submission")
+	}
+	var sub desk.Submission
+	if err := r.s.subs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sub); err != nil {
+		return nil, notFound(err, "submission")
+	}
+	return &sub, nil
 }

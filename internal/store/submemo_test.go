@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,8 +18,7 @@ import (
 // marked processed in each phase.
 func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 	s := openInternal(t)
-	s.SerializeWrites()
-	s.EnableReadModel()
+	mem, idx := useMemoryReads(s)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(8, 9))
 	t0 := time.Date(2027, 1, 5, 2, 0, 0, 0, time.UTC)
@@ -49,7 +47,7 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 		add(n)
 	}
 	loaded := make(chan error, 1)
-	s.StartReadModel(ctx, func(_ int, _ time.Duration, err error) { loaded <- err })
+	mem.Start(ctx, func(_ int, _ time.Duration, err error) { loaded <- err })
 	for ; n < 200; n++ { // while it loads
 		add(n)
 	}
@@ -65,39 +63,39 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !s.useSubMemo() {
+	if !mem.subs.ready.Load() {
 		t.Fatal("memo not in use after the load")
 	}
-	compare := func(name string, q func() any) { t.Helper(); agree(t, &s.subMemo.ready, name, q) }
+	compare := func(name string, q func(r ReadSide) any) { t.Helper(); agree(t, mem, idx, name, q) }
 	for _, sub := range all {
 		for _, window := range []time.Duration{time.Hour, 7 * 24 * time.Hour, 20 * 24 * time.Hour} {
-			compare(fmt.Sprintf("same body %s -%v", sub.ID, window), func() any {
-				c, err := s.SameBodySenders(ctx, sub, sub.ReceivedAt.Add(-window))
+			compare(fmt.Sprintf("same body %s -%v", sub.ID, window), func(r ReadSide) any {
+				c, err := r.SameBodySenders(ctx, sub, sub.ReceivedAt.Add(-window))
 				return fmt.Sprint(c, err)
 			})
 		}
 		// A bound a fraction of a millisecond after another submission.
 		other := all[rng.IntN(len(all))].ReceivedAt.Add(300 * time.Microsecond)
-		compare(fmt.Sprintf("same body %s since %v", sub.ID, other), func() any {
-			c, err := s.SameBodySenders(ctx, sub, other)
+		compare(fmt.Sprintf("same body %s since %v", sub.ID, other), func(r ReadSide) any {
+			c, err := r.SameBodySenders(ctx, sub, other)
 			return fmt.Sprint(c, err)
 		})
-		compare("by code "+sub.TrackingCode, func() any {
-			got, err := s.SubmissionByCode(ctx, sub.TrackingCode)
+		compare("by code "+sub.TrackingCode, func(r ReadSide) any {
+			got, err := r.SubmissionByCode(ctx, sub.TrackingCode)
 			if err != nil {
 				return err.Error()
 			}
 			return got.ID
 		})
 	}
-	compare("unknown code", func() any {
-		_, err := s.SubmissionByCode(ctx, "PA-NOPE")
+	compare("unknown code", func(r ReadSide) any {
+		_, err := r.SubmissionByCode(ctx, "PA-NOPE")
 		return desk.ErrorCode(err)
 	})
 	for _, cutoff := range []time.Time{t0, t0.Add(10 * 24 * time.Hour), t0.Add(50 * 24 * time.Hour), all[7].ReceivedAt.Add(200 * time.Microsecond), all[9].ReceivedAt} {
 		for _, limit := range []int{5, 1000} {
-			compare(fmt.Sprint("waiting ", cutoff, limit), func() any {
-				ids, err := s.StaleSubmissions(ctx, cutoff, limit)
+			compare(fmt.Sprint("waiting ", cutoff, limit), func(r ReadSide) any {
+				ids, err := r.StaleSubmissions(ctx, cutoff, limit)
 				return fmt.Sprint(ids, err)
 			})
 		}
@@ -108,14 +106,21 @@ func TestSubmissionMemoAgreesWithStore(t *testing.T) {
 	}
 }
 
-// agree asks q twice, answered from memory and then, with ready switched
-// off, by the store's own query, and fails the test if the answers differ.
-func agree(t *testing.T, ready *atomic.Bool, name string, q func() any) string {
+// useMemoryReads gives s the in-process read side, as the app does on the
+// embedded store, and returns it with the index-backed side it wraps.
+func useMemoryReads(s *Store) (*memoryReads, ReadSide) {
+	s.SerializeWrites()
+	mem := NewMemoryReads(s).(*memoryReads)
+	s.UseReads(mem)
+	return mem, mem.index
+}
+
+// agree asks q of both read sides, the in-process views and the
+// index-backed queries, and fails the test if the answers differ.
+func agree(t *testing.T, mem, idx ReadSide, name string, q func(r ReadSide) any) string {
 	t.Helper()
-	fromMemo := fmt.Sprint(q())
-	ready.Store(false)
-	fromStore := fmt.Sprint(q())
-	ready.Store(true)
+	fromMemo := fmt.Sprint(q(mem))
+	fromStore := fmt.Sprint(q(idx))
 	if fromMemo != fromStore {
 		t.Errorf("%s:\nmemory %s\nstore  %s", name, fromMemo, fromStore)
 	}

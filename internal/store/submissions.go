@@ -20,7 +20,7 @@ func (s *Store) InsertSubmission(ctx context.Context, sub *desk.Submission) (sto
 	for attempt := 0; attempt < 3; attempt++ {
 		_, err = s.subs.InsertOne(ctx, sub)
 		if err == nil {
-			s.submissionsWritten(sub)
+			s.feed.submissionsWritten(sub)
 			return sub, true, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
@@ -57,7 +57,7 @@ func (s *Store) MarkSubmissionProcessed(ctx context.Context, id, ticketID string
 	_, err := s.subs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: desk.SubmissionProcessed}, {Key: "ticket_id", Value: ticketID}}}})
 	if err == nil {
-		s.submissionDone(id)
+		s.feed.submissionDone(id)
 	}
 	return err
 }
@@ -65,10 +65,12 @@ func (s *Store) MarkSubmissionProcessed(ctx context.Context, id, ticketID string
 // StaleSubmissions returns ids of submissions still "received" that arrived
 // before cutoff, oldest first.
 func (s *Store) StaleSubmissions(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
-	if ids, ok := s.memoWaiting(cutoff, limit); ok {
-		return ids, nil
-	}
-	cur, err := s.subs.Find(ctx,
+	return s.reads.StaleSubmissions(ctx, cutoff, limit)
+}
+
+// StaleSubmissions asks the index "status_received".
+func (r *indexReads) StaleSubmissions(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	cur, err := r.s.subs.Find(ctx,
 		bson.D{{Key: "status", Value: desk.SubmissionReceived}, {Key: "received_at", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
 		options.Find().SetSort(bson.D{{Key: "status", Value: 1}, {Key: "received_at", Value: 1}}).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
@@ -99,15 +101,13 @@ func (s *Store) CountSubmissions(ctx context.Context, status desk.SubmissionStat
 // SubmissionByCode finds a submission by tracking code; the tracking page
 // uses it while the ticket is still being made.
 func (s *Store) SubmissionByCode(ctx context.Context, code string) (*desk.Submission, error) {
-	f := bson.D{{Key: "tracking_code", Value: code}}
-	if id, ok := s.memoSubmissionID(code); ok {
-		if id == "" {
-			return nil, notFound(mongo.ErrNoDocuments, "submission")
-		}
-		f = bson.D{{Key: "_id", Value: id}}
-	}
+	return s.reads.SubmissionByCode(ctx, code)
+}
+
+// SubmissionByCode reads by the unique index on tracking_code.
+func (r *indexReads) SubmissionByCode(ctx context.Context, code string) (*desk.Submission, error) {
 	var sub desk.Submission
-	if err := s.subs.FindOne(ctx, f).Decode(&sub); err != nil {
+	if err := r.s.subs.FindOne(ctx, bson.D{{Key: "tracking_code", Value: code}}).Decode(&sub); err != nil {
 		return nil, notFound(err, "submission")
 	}
 	return &sub, nil
@@ -128,6 +128,6 @@ func (s *Store) InsertSubmissions(ctx context.Context, subs []*desk.Submission) 
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("insert submissions: %w", err)
 	}
-	s.submissionsWritten(subs...)
+	s.feed.submissionsWritten(subs...)
 	return nil
 }

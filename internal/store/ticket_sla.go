@@ -97,9 +97,12 @@ var slaProjection = bson.D{{Key: "events", Value: 0}, {Key: "body", Value: 0}, {
 // by now (sla_next_at <= now), earliest first. The sweep calls it; the
 // (status, sla_next_at) index serves it on MongoDB.
 func (s *Store) SLADue(ctx context.Context, now time.Time, limit int) ([]*desk.Ticket, error) {
-	if s.useModel() { // embedded store: candidates from the inbox read model (issue 6, IN; inbox.go)
-		return s.modelSLADueTickets(ctx, now, limit)
-	}
+	return s.reads.SLADue(ctx, now, limit)
+}
+
+// SLADue selects with one query on the index "sla_next".
+func (r *indexReads) SLADue(ctx context.Context, now time.Time, limit int) ([]*desk.Ticket, error) {
+	s := r.s
 	f := bson.D{
 		{Key: "status", Value: bson.D{{Key: "$in", Value: desk.OpenStatuses}}},
 		{Key: "sla_next_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}},

@@ -38,7 +38,7 @@ func (s *Store) InsertTicket(ctx context.Context, t *desk.Ticket) (created bool,
 		}
 		return false, fmt.Errorf("insert ticket: %w", err)
 	}
-	s.ticketsWritten(t)
+	s.feed.ticketsWritten(t)
 	return true, nil
 }
 
@@ -72,21 +72,12 @@ func scopeFilter(f bson.D, actor *desk.User) (bson.D, bool) {
 // scope answers ENOTFOUND, exactly like a code that does not exist, so codes
 // cannot be probed across agencies.
 func (s *Store) TicketByCode(ctx context.Context, actor *desk.User, code string) (*desk.Ticket, error) {
-	if id, ok := s.idByCode(code); ok {
-		// Embedded store: a read by _id and the same scope check in Go
-		// (callers.go) instead of a scan for the code.
-		if id == "" {
-			return nil, notFound(mongo.ErrNoDocuments, "ticket")
-		}
-		t, err := s.TicketByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if t.TrackingCode != code || !ticketVisible(t, actor) {
-			return nil, notFound(mongo.ErrNoDocuments, "ticket")
-		}
-		return t, nil
-	}
+	return s.reads.TicketByCode(ctx, actor, code)
+}
+
+// TicketByCode reads by the unique index on tracking_code, scoped.
+func (r *indexReads) TicketByCode(ctx context.Context, actor *desk.User, code string) (*desk.Ticket, error) {
+	s := r.s
 	f, ok := scopeFilter(bson.D{{Key: "tracking_code", Value: code}}, actor)
 	if !ok {
 		return nil, notFound(mongo.ErrNoDocuments, "ticket")
@@ -101,16 +92,12 @@ func (s *Store) TicketByCode(ctx context.Context, actor *desk.User, code string)
 // PublicTicket returns a ticket by code for the public tracking page, with
 // no scoping; the caller must strip personal data.
 func (s *Store) PublicTicket(ctx context.Context, code string) (*desk.Ticket, error) {
-	if id, ok := s.idByCode(code); ok {
-		if id == "" {
-			return nil, notFound(mongo.ErrNoDocuments, "ticket")
-		}
-		t, err := s.TicketByID(ctx, id)
-		if err == nil && t.TrackingCode != code {
-			return nil, notFound(mongo.ErrNoDocuments, "ticket")
-		}
-		return t, err
-	}
+	return s.reads.PublicTicket(ctx, code)
+}
+
+// PublicTicket reads by the unique index on tracking_code.
+func (r *indexReads) PublicTicket(ctx context.Context, code string) (*desk.Ticket, error) {
+	s := r.s
 	var t desk.Ticket
 	if err := s.tickets.FindOne(ctx, bson.D{{Key: "tracking_code", Value: code}}).Decode(&t); err != nil {
 		return nil, notFound(err, "ticket")
@@ -169,14 +156,6 @@ func (s *Store) Tickets(ctx context.Context, actor *desk.User, tf desk.TicketFil
 	return out, int(n), nil
 }
 
-// UpdateTicket applies set to the ticket if it is still at version, bumps
-// the version and appends ev with the new sequence number, all in one
-// atomic single-document update. A stale version gives ECONFLICT and
-// changes nothing.
-func (s *Store) UpdateTicket(ctx context.Context, id string, version int64, set bson.D, ev desk.Event, now time.Time) (*desk.Ticket, error) {
-	return s.UpdateTicketWith(ctx, id, version, TicketChange{Set: set, Event: ev}, now)
-}
-
 // TicketChange is one compare-and-set change: fields to set, an optional
 // message to append, and the event that records it.
 type TicketChange struct {
@@ -189,8 +168,10 @@ type TicketChange struct {
 // errStale is the answer to a compare-and-set on an old version.
 var errStale = desk.Errorf(desk.ECONFLICT, "Phiếu đã được người khác cập nhật; hãy tải lại trang và thử lại. (The ticket changed since you opened it; reload and try again.)")
 
-// UpdateTicketWith applies ch if the ticket is still at version; see
-// UpdateTicket.
+// UpdateTicketWith applies ch if the ticket is still at version, bumps the
+// version and appends ch.Event with the new sequence number (and
+// ch.Message), all in one atomic single-document update. A stale version
+// gives ECONFLICT and changes nothing.
 func (s *Store) UpdateTicketWith(ctx context.Context, id string, version int64, ch TicketChange, now time.Time) (*desk.Ticket, error) {
 	changed := false // issue 6, IN: OnTicketChange after the lock is released
 	defer func() {
@@ -247,7 +228,7 @@ func (s *Store) UpdateTicketWith(ctx context.Context, id string, version int64, 
 	if err != nil {
 		return nil, fmt.Errorf("update ticket: %w", err)
 	}
-	s.ticketsWritten(&t)
+	s.feed.ticketsWritten(&t)
 	changed = true
 	return &t, nil
 }
@@ -284,7 +265,7 @@ func (s *Store) InsertTickets(ctx context.Context, ts []*desk.Ticket) error {
 	}
 	_, err := s.tickets.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	done := insertedOf(ts, err)
-	s.ticketsWritten(done...)
+	s.feed.ticketsWritten(done...)
 	for _, t := range done {
 		inserted = append(inserted, t.ID)
 	}

@@ -16,9 +16,8 @@ import (
 // with every deadline moved later by the working days spent paused
 // (sla.Resume). Any other change is returned as it is.
 //
-// Ticket actions that change the status call Apply, which does this and
-// the compare-and-set; WithClock is for callers that must compose the
-// change themselves.
+// Change does this for every change that does not set the deadlines
+// itself.
 func (s *Service) WithClock(t *desk.Ticket, ch store.TicketChange, now time.Time) store.TicketChange {
 	to := ch.Status
 	if to == "" || to == t.Status {
@@ -55,30 +54,6 @@ func (s *Service) resumed(t *desk.Ticket, now time.Time) store.SLAFields {
 	return withLevel(f, now, f.Level)
 }
 
-// Apply makes the change ch to t as a compare-and-set on t.Version, with
-// the SLA clock following the status (see WithClock), then re-indexes the
-// ticket and reschedules its timers. A resumed clock also records a public
-// clock_resumed event carrying the new answer deadline. ECONFLICT when t
-// changed meanwhile; the caller re-reads and retries.
-func (s *Service) Apply(ctx context.Context, t *desk.Ticket, ch store.TicketChange) (*desk.Ticket, error) {
-	now := s.now()
-	wasPaused := !t.PausedAt.IsZero()
-	ch = s.WithClock(t, ch, now)
-	out, err := s.Store.UpdateTicketWith(ctx, t.ID, t.Version, ch, now)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case wasPaused && out.PausedAt.IsZero():
-		out = s.note(ctx, out, desk.Event{Actor: "system", Type: desk.EventClockResumed, From: t.DueAt.UTC().Format(time.RFC3339),
-			To: out.DueAt.UTC().Format(time.RFC3339), Note: fmt.Sprintf("paused %s → %s", t.PausedAt.UTC().Format(time.RFC3339), now.Format(time.RFC3339)), Public: true})
-	case !wasPaused && !out.PausedAt.IsZero():
-		out = s.note(ctx, out, desk.Event{Actor: "system", Type: desk.EventClockPaused, To: string(out.Status)})
-	}
-	s.afterChange(ctx, out)
-	return out, nil
-}
-
 // note appends an event on its own. It follows a change just made, so a
 // conflict means someone else changed the ticket in between; the event is
 // then left out (logged) rather than failing the change that succeeded.
@@ -89,25 +64,6 @@ func (s *Service) note(ctx context.Context, t *desk.Ticket, ev desk.Event) *desk
 		return t
 	}
 	return out
-}
-
-// PauseClock moves t to awaiting_citizen (unless ch names another status)
-// with ch's message and event, pausing its SLA clock. For the "ask the
-// citizen for more information" action.
-func (s *Service) PauseClock(ctx context.Context, t *desk.Ticket, ch store.TicketChange) (*desk.Ticket, error) {
-	if ch.Status == "" {
-		ch.Status = desk.StatusAwaitingCitizen
-	}
-	return s.Apply(ctx, t, ch)
-}
-
-// ResumeClock moves t out of awaiting_citizen (to in_progress unless ch
-// names another status), moving its deadlines by the working days paused.
-func (s *Service) ResumeClock(ctx context.Context, t *desk.Ticket, ch store.TicketChange) (*desk.Ticket, error) {
-	if ch.Status == "" {
-		ch.Status = desk.StatusInProgress
-	}
-	return s.Apply(ctx, t, ch)
 }
 
 // CheckSLA re-reads the ticket and raises its SLA level to the level due at
@@ -143,16 +99,15 @@ func (s *Service) check(ctx context.Context, t *desk.Ticket) error {
 			// the sweep's next look forward.
 			g := withLevel(f, now, f.Level)
 			if g.NextAt == nil || !g.NextAt.Equal(*f.NextAt) {
-				_, err := s.Store.UpdateTicketWith(ctx, t.ID, t.Version, store.TicketChange{Set: g.Set(),
-					Event: desk.Event{Actor: "system", Type: desk.EventDeadlineReset, Note: "sla next check moved"}}, now)
+				_, err := s.Change(ctx, t, t.Version, Change{OwnDeadlines: true, TicketChange: store.TicketChange{Set: g.Set(),
+					Event: desk.Event{Actor: "system", Type: desk.EventDeadlineReset, Note: "sla next check moved"}}})
 				return err
 			}
 		}
 		return nil
 	}
 	cat := s.Catalog()
-	version := t.Version
-	var out *desk.Ticket
+	cur := t
 	for r := have + 1; r <= levelRank[want]; r++ {
 		lvl := levelByRank[r]
 		g := f
@@ -177,16 +132,12 @@ func (s *Service) check(ctx context.Context, t *desk.Ticket) error {
 			}
 			ev.Type, ev.To, ev.Note = desk.EventSLAEscalated, co, "still unanswered; escalated to the coordinators"
 		}
-		var err error
-		out, err = s.Store.UpdateTicketWith(ctx, t.ID, version, store.TicketChange{Set: g.Set(), Event: ev}, now)
+		out, err := s.Change(ctx, cur, cur.Version, Change{OwnDeadlines: true, TicketChange: store.TicketChange{Set: g.Set(), Event: ev}})
 		if err != nil {
 			return err
 		}
-		version, f = out.Version, g
+		cur, f = out, g
 		s.Log.Info("sla level", "code", t.TrackingCode, "agency", t.Agency, "level", lvl, "due", t.DueAt.Format(time.RFC3339))
-	}
-	if out != nil {
-		s.Schedule(ctx, out)
 	}
 	return nil
 }

@@ -4,8 +4,9 @@
 // while the citizen is asked for more, and the SLA levels (warn, breach,
 // escalated) that timers and the sweep apply.
 //
-// Every change is one compare-and-set through store.UpdateTicketWith, with
-// the event that records it. Scoping is applied here, on the read that
+// Every change to a ticket, from this package and every other, goes
+// through Service.Change: one compare-and-set with the event that records
+// it, the audit entry, the re-index and the SLA timers. Scoping is applied here, on the read that
 // precedes each change: a ticket outside the actor's agency answers
 // ENOTFOUND, exactly like a code that does not exist.
 package tickets
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/calendar"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/routing"
@@ -38,7 +40,8 @@ type Service struct {
 	Provinces func() []string
 	Calendar  func() *calendar.Calendar
 	Clock     desk.Clock
-	Tasks     Tasks // nil: no timers, no re-index (tools)
+	Tasks     Tasks           // nil: no timers, no re-index (tools)
+	Audit     *audit.Recorder // nil: no audit entries
 	Log       *slog.Logger
 	// WarnDays is how many working days before the answer deadline the
 	// warning comes; EscalateDays how many working days after a breach the

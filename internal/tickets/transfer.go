@@ -33,6 +33,12 @@ const (
 	moveTransfer
 )
 
+// String names the move in the audit log: "ticket.route", "ticket.return",
+// "ticket.transfer".
+func (k moveKind) String() string {
+	return [...]string{"route", "return", "transfer"}[k]
+}
+
 // Route places a ticket from the triage queue with an agency. Coordinators
 // and admins only. This is also how a coordinator confirms a return.
 //
@@ -185,15 +191,15 @@ func (s *Service) move(ctx context.Context, actor *desk.User, rawCode string, in
 	if kind == moveReturn && suggested != "" {
 		ch.Event.Note = reason + " — đề xuất (suggested): " + suggested
 	}
-	out, err := s.Store.UpdateTicketWith(ctx, t.ID, in.Version, ch, now)
+	out, err := s.Change(ctx, t, in.Version, Change{TicketChange: ch, OwnDeadlines: true,
+		Actor: actor, Action: "ticket." + kind.String(), Note: reason,
+		// The new deadline, on the public timeline like the first one.
+		Then: []desk.Event{{Actor: "system", Type: desk.EventDueSet, To: f.DueAt.UTC().Format(time.RFC3339), Public: true}}})
 	if err != nil {
 		return nil, err
 	}
-	// The new deadline, on the public timeline like the first one.
-	out = s.note(ctx, out, desk.Event{Actor: "system", Type: desk.EventDueSet, To: out.DueAt.UTC().Format(time.RFC3339), Public: true})
 	s.Log.Info("ticket moved", "code", t.TrackingCode, "kind", hopKind, "from", from, "to", target, "actor", actor.ID,
 		"due", out.DueAt.Format(time.RFC3339))
-	s.afterChange(ctx, out)
 	if s.Refile != nil {
 		s.Refile(ctx, out.ID)
 	}

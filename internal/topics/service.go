@@ -294,11 +294,7 @@ func (s *Service) answerOne(ctx context.Context, actor *desk.User, id, body stri
 			_, err = s.Reply(ctx, actor, t.TrackingCode, t.Version, body)
 		} else {
 			ch := store.AnswerChange(t, actor.ID, store.NewID(), body, s.now())
-			if s.Tickets != nil {
-				_, err = s.Tickets.Apply(ctx, t, ch)
-			} else {
-				_, err = s.Store.UpdateTicketWith(ctx, t.ID, t.Version, ch, s.now())
-			}
+			_, err = s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: ch})
 		}
 		if desk.ErrorCode(err) == desk.ECONFLICT && attempt < 3 {
 			continue

@@ -45,25 +45,14 @@ func (s *Server) apiMove(c *fiber.Ctx, move moveFunc) error {
 		return err
 	}
 	// issue 6 (workspace): the scoped read first, so that a ticket out of
-	// scope is 404 whatever the role may do, and the audit's "before".
-	before, err := s.wsTicket(c, c.Params("code"))
+	// scope is 404 whatever the role may do. The tickets service writes
+	// the audit entry with the move.
+	if _, err := s.wsTicket(c, c.Params("code")); err != nil {
+		return err
+	}
+	t, err := move(wsCtx(c), userOf(c), c.Params("code"), in)
 	if err != nil {
 		return err
 	}
-	t, err := move(c.UserContext(), userOf(c), c.Params("code"), in)
-	if err != nil {
-		return err
-	}
-	s.auditMove(c, apiMoveAction(c.Path()), before, t, in.Reason)
 	return c.JSON(t)
-}
-
-// apiMoveAction names the move for the audit log from the request path.
-func apiMoveAction(path string) string {
-	for _, a := range []string{"route", "return", "transfer"} {
-		if len(path) > len(a) && path[len(path)-len(a)-1:] == "/"+a {
-			return a
-		}
-	}
-	return "move"
 }

@@ -425,16 +425,13 @@ func (s *Server) wsMoveForm(action string, move func(*tickets.Service) moveFunc)
 	return s.wsPost(action, func(c *fiber.Ctx, ctx context.Context, u *desk.User, code string) error {
 		// The scoped read first: a ticket out of scope is 404 for every
 		// role, before the tickets service says what the role may do.
-		before, err := s.wsTicket(c, code)
-		if err != nil {
+		// The tickets service writes the audit entry with the move.
+		if _, err := s.wsTicket(c, code); err != nil {
 			return err
 		}
 		in := tickets.MoveInput{Agency: c.FormValue("agency"), SuggestedAgency: c.FormValue("suggested_agency"),
 			Reason: c.FormValue("reason"), Version: formVersion(c)}
-		after, err := move(s.Tickets)(ctx, u, code, in)
-		if err == nil {
-			s.auditMove(c, action, before, after, in.Reason)
-		}
+		_, err := move(s.Tickets)(ctx, u, code, in)
 		return err
 	})
 }
@@ -467,14 +464,4 @@ func (s *Server) staffBulkAssign(c *fiber.Ctx) error {
 // same scoped download as the API's, for the signed-in page.
 func (s *Server) staffTicketAttachment(c *fiber.Ctx) error {
 	return s.apiTicketAttachment(c)
-}
-
-// auditMove records a route, return or transfer with the ticket's state
-// before and after (the tickets service records the hop on the ticket).
-func (s *Server) auditMove(c *fiber.Ctx, action string, before, after *desk.Ticket, reason string) {
-	snap := func(t *desk.Ticket) map[string]any {
-		return map[string]any{"status": t.Status, "agency": t.Agency, "assignee": t.Assignee, "version": t.Version}
-	}
-	s.Audit.Record(c.UserContext(), audit.Entry{Actor: userOf(c), Action: "ticket." + action, Target: after.TrackingCode, IP: c.IP(),
-		Before: snap(before), After: snap(after), Note: reason})
 }

@@ -13,10 +13,11 @@
 //  3. input checks (empty or over-long text, unknown assignee …), which
 //     change nothing and leave a log line;
 //  4. the version the actor saw must be the current one (ECONFLICT);
-//  5. one compare-and-set through tickets.Service.Apply with one event,
+//  5. one compare-and-set through tickets.Service.Change with one event,
 //     which also moves the SLA clock (pause/resume), re-indexes the ticket
 //     and reschedules its timers;
-//  6. an audit entry with the status, assignee and version before and after.
+//  6. an audit entry with the status, assignee, agency and version before
+//     and after, written by that same call.
 package workspace
 
 import (
@@ -81,18 +82,11 @@ type ReplyInput struct {
 	Canned string `json:"canned,omitempty"`
 }
 
-type ipKey struct{}
-
 // WithIP returns ctx carrying the client address for the audit entries
 // the actions write; the signatures stay free of transport details.
-func WithIP(ctx context.Context, ip string) context.Context {
-	return context.WithValue(ctx, ipKey{}, ip)
-}
+func WithIP(ctx context.Context, ip string) context.Context { return tickets.WithIP(ctx, ip) }
 
-func ipOf(ctx context.Context) string {
-	s, _ := ctx.Value(ipKey{}).(string)
-	return s
-}
+func ipOf(ctx context.Context) string { return tickets.ClientIP(ctx) }
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
 
@@ -173,36 +167,17 @@ func (s *Service) checkVersion(actor *desk.User, t *desk.Ticket, action string, 
 	return nil
 }
 
-// snapshot is what an audit entry records before and after an action.
-type snapshot struct {
-	Status   desk.Status `json:"status"`
-	Assignee string      `json:"assignee"`
-	Version  int64       `json:"version"`
-	Agency   string      `json:"agency,omitempty"`
-}
-
-func snap(t *desk.Ticket) snapshot {
-	return snapshot{Status: t.Status, Assignee: t.Assignee, Version: t.Version, Agency: t.Agency}
-}
-
-// commit is step 5–6: one compare-and-set with the clock following the
-// status, then the audit entry.
+// commit is step 5–6: the change through the one write path (the
+// tickets service's Change: compare-and-set with the clock following the
+// status, the audit entry, re-index and timers).
 func (s *Service) commit(ctx context.Context, actor *desk.User, t *desk.Ticket, action string, ch store.TicketChange, note string) (*desk.Ticket, error) {
-	return s.commitWith(ctx, s.Tickets.Apply, actor, t, action, ch, note)
-}
-
-type applyFunc func(ctx context.Context, t *desk.Ticket, ch store.TicketChange) (*desk.Ticket, error)
-
-func (s *Service) commitWith(ctx context.Context, apply applyFunc, actor *desk.User, t *desk.Ticket, action string, ch store.TicketChange, note string) (*desk.Ticket, error) {
-	out, err := apply(ctx, t, ch)
+	out, err := s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: ch, Actor: actor, Action: action, Note: note})
 	if err != nil {
 		if desk.ErrorCode(err) == desk.ECONFLICT {
 			return nil, errStale
 		}
 		return nil, err
 	}
-	s.Audit.Record(ctx, audit.Entry{Actor: actor, Action: action, Target: t.TrackingCode, IP: ipOf(ctx),
-		Before: snap(t), After: snap(out), Note: note})
 	s.Log.Info("workspace: "+action, "code", t.TrackingCode, "actor", actor.ID, "from", t.Status, "to", out.Status, "version", out.Version)
 	return out, nil
 }
@@ -387,7 +362,7 @@ func (s *Service) BulkAssignDetail(ctx context.Context, actor *desk.User, codes 
 
 // Reply stores a public staff answer: the ticket becomes answered, with
 // AnsweredAt and, the first time, FirstResponseAt; a paused clock resumes
-// (tickets.Service.Apply). The answer always shows on the tracking page
+// (tickets.Service.Change). The answer always shows on the tracking page
 // and goes by email when the citizen gave an address.
 func (s *Service) Reply(ctx context.Context, actor *desk.User, code string, in ReplyInput) (*desk.Ticket, error) {
 	t, err := s.load(ctx, actor, code)
@@ -467,7 +442,7 @@ func (s *Service) Note(ctx context.Context, actor *desk.User, code string, in Re
 // RequestInfo asks the citizen for what is missing: the question is a
 // public message (shown on the tracking page and mailed like an answer),
 // the ticket becomes awaiting_citizen and its SLA clock pauses until the
-// citizen replies (tickets.Service.PauseClock). It counts as the first
+// citizen replies (tickets.Service.Change). It counts as the first
 // response.
 func (s *Service) RequestInfo(ctx context.Context, actor *desk.User, code string, in ReplyInput) (*desk.Ticket, error) {
 	t, err := s.load(ctx, actor, code)
@@ -499,7 +474,7 @@ func (s *Service) RequestInfo(ctx context.Context, actor *desk.User, code string
 	}
 	ch := store.TicketChange{Status: desk.StatusAwaitingCitizen, Set: wf.Set(), Message: msg,
 		Event: desk.Event{Actor: actor.ID, Type: EventInfoRequested, From: string(t.Status), To: string(desk.StatusAwaitingCitizen), Public: true}}
-	out, err := s.commitWith(ctx, s.Tickets.PauseClock, actor, t, "ticket.request_info", ch, "message "+msg.ID)
+	out, err := s.commit(ctx, actor, t, "ticket.request_info", ch, "message "+msg.ID)
 	if err != nil {
 		return nil, err
 	}
