@@ -21,7 +21,7 @@ import (
 // crash test can start a real child process and kill it with SIGKILL.
 func TestMain(m *testing.M) {
 	if os.Getenv("CIVICDESK_TEST_CHILD") == "1" {
-		os.Exit(Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}.Run(context.Background(), os.Args[1:]))
+		os.Exit(Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, LookupEnv: os.LookupEnv}.Run(context.Background(), os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -266,5 +266,23 @@ func TestCallersRebuildCommand(t *testing.T) {
 	errb.Reset()
 	if code := m.Run(context.Background(), []string{"callers", "frob"}); code == 0 || !strings.Contains(errb.String(), "civicdesk callers rebuild") {
 		t.Fatalf("bad sub-command: exit %d, %s", code, errb.String())
+	}
+}
+
+// The real binary with CIVICDESK_SMTP_ADDR= and CIVICDESK_METRICS_ADDR=
+// in its environment turns both listeners off (a second web process on one
+// host used to die on :2525 because the empty value was ignored).
+func TestEmptyEnvironmentValueTurnsListenerOff(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "config")
+	cmd.Env = append(os.Environ(), "CIVICDESK_TEST_CHILD=1", "CIVICDESK_SMTP_ADDR=", "CIVICDESK_METRICS_ADDR=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 1 && (f[0] == "CIVICDESK_SMTP_ADDR" || f[0] == "CIVICDESK_METRICS_ADDR") {
+			t.Errorf("set empty, yet effective: %s", line)
+		}
 	}
 }

@@ -25,6 +25,10 @@ var Version = "dev"
 type Main struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// LookupEnv, when set, tells an unset variable from one set empty
+	// (CIVICDESK_SMTP_ADDR= turns SMTP off); without it an empty value
+	// from Getenv counts as unset.
+	LookupEnv func(string) (string, bool)
 }
 
 const usage = `usage: civicdesk [command] [flags]
@@ -59,7 +63,11 @@ func (m Main) Run(ctx context.Context, args []string) int {
 		return 0
 	}
 	var rest []string
-	cfg, rest, err := config.Load(m.Getenv, configArgs(cmd, args), m.Stderr)
+	lookup := m.LookupEnv
+	if lookup == nil {
+		lookup = func(k string) (string, bool) { v := m.Getenv(k); return v, v != "" }
+	}
+	cfg, rest, err := config.Load(lookup, configArgs(cmd, args), m.Stderr)
 	if err != nil {
 		fmt.Fprintln(m.Stderr, "civicdesk:", err)
 		return 2

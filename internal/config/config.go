@@ -95,6 +95,11 @@ type Config struct {
 type Option struct {
 	Env, Flag, Default, Help string
 	Secret                   bool
+	// EmptyOff marks a setting whose empty value turns something off: an
+	// empty value set explicitly in the environment counts (an unset one
+	// keeps the default). For the others an empty value is ignored, as
+	// compose files often pass variables through empty.
+	EmptyOff bool
 	// field points at the Config field the option sets: *string, *int or
 	// *time.Duration.
 	field func(c *Config) any
@@ -143,7 +148,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_MEILI_KEY", Flag: "meili-key", Default: "", Help: "Meilisearch API key", Secret: true, field: func(c *Config) any { return &c.MeiliKey }},
 	{Env: "CIVICDESK_ADMIN_EMAIL", Flag: "admin-email", Default: "", Help: "admin account created at start", field: func(c *Config) any { return &c.AdminEmail }},
 	{Env: "CIVICDESK_ADMIN_PASSWORD", Flag: "admin-password", Default: "", Help: "its password; embedded mode generates one when empty", Secret: true, field: func(c *Config) any { return &c.AdminPassword }},
-	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address", field: func(c *Config) any { return &c.SMTPAddr }},
+	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address (empty: off)", EmptyOff: true, field: func(c *Config) any { return &c.SMTPAddr }},
 	{Env: "CIVICDESK_BASE_URL", Flag: "base-url", Default: "http://localhost:8080", Help: "public URL used in links sent to citizens", field: func(c *Config) any { return &c.BaseURL }},
 	{Env: "CIVICDESK_SECRET_KEY", Flag: "secret-key", Default: "", Help: "signing key; generated under the data dir when empty", Secret: true, field: func(c *Config) any { return &c.SecretKey }},
 	{Env: "CIVICDESK_BCRYPT_COST", Flag: "bcrypt-cost", Default: "12", Help: "bcrypt cost for passwords", field: func(c *Config) any { return &c.BcryptCost }},
@@ -183,7 +188,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_LIMIT_VERIFY_IP", Flag: "limit-verify-ip", Default: "30/1h", Help: "ownership-proof attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitVerifyIP }},
 	{Env: "CIVICDESK_LIMIT_LINK", Flag: "limit-link", Default: "3/1h", Help: "one-time sign-in links mailed per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitLink }},
 	{Env: "CIVICDESK_RATING_REOPEN_DAYS", Flag: "rating-reopen-days", Default: "14", Help: "days after the answer within which a rating of 1 or 2 reopens the ticket (0: never)", field: func(c *Config) any { return &c.RatingReopenDays }},
-	{Env: "CIVICDESK_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "where Prometheus /metrics listens, apart from the public port (empty: not served)", field: func(c *Config) any { return &c.MetricsAddr }},
+	{Env: "CIVICDESK_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "where Prometheus /metrics listens, apart from the public port (empty: not served)", EmptyOff: true, field: func(c *Config) any { return &c.MetricsAddr }},
 	{Env: "CIVICDESK_SLOW_QUERY", Flag: "slow-query", Default: "1s", Help: "log database commands slower than this, with their collection and filter fields (0s: off)", field: func(c *Config) any { return &c.SlowQuery }},
 	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
 	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},
@@ -200,12 +205,13 @@ func Default() *Config {
 	return c
 }
 
-// Load builds the configuration from defaults, then the environment, then
-// flags in args. It returns the remaining positional arguments.
-func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config, []string, error) {
+// Load builds the configuration from defaults, then the environment
+// (lookupEnv is os.LookupEnv or a stand-in), then flags in args. It returns
+// the remaining positional arguments.
+func Load(lookupEnv func(string) (string, bool), args []string, stderr io.Writer) (*Config, []string, error) {
 	c := Default()
 	for _, o := range Options {
-		if v := getenv(o.Env); v != "" {
+		if v, ok := lookupEnv(o.Env); ok && (v != "" || o.EmptyOff) {
 			if err := o.set(c, v); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", o.Env, err)
 			}
@@ -258,7 +264,7 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 
 // FromEnv is Load with the process environment and no flags.
 func FromEnv() (*Config, error) {
-	c, _, err := Load(os.Getenv, nil, io.Discard)
+	c, _, err := Load(os.LookupEnv, nil, io.Discard)
 	return c, err
 }
 
