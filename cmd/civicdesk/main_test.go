@@ -286,3 +286,22 @@ func TestEmptyEnvironmentValueTurnsListenerOff(t *testing.T) {
 		}
 	}
 }
+
+// web and worker on an external store without Meilisearch refuse to start,
+// naming the settings that fix it: an index per process would see only
+// that process's writes.
+func TestSharedStoreWithoutMeiliRefusesToStart(t *testing.T) {
+	for _, cmdName := range []string{"web", "worker"} {
+		cmd := exec.Command(os.Args[0], cmdName)
+		cmd.Env = append(os.Environ(), "CIVICDESK_TEST_CHILD=1", "CIVICDESK_DATA_DIR="+t.TempDir(),
+			"CIVICDESK_MONGO_URI=mongodb://127.0.0.1:1/", "CIVICDESK_MEILI_URL=", "CIVICDESK_SEARCH=",
+			"CIVICDESK_HTTP_ADDR=127.0.0.1:0", "CIVICDESK_SMTP_ADDR=", "CIVICDESK_METRICS_ADDR=")
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("%s: %v, want exit 1: %s", cmdName, err, out)
+		}
+		if !strings.Contains(string(out), "CIVICDESK_MEILI_URL") || !strings.Contains(string(out), "CIVICDESK_SEARCH=none") {
+			t.Errorf("%s: the refusal names neither setting: %s", cmdName, out)
+		}
+	}
+}

@@ -115,7 +115,8 @@ func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog
 		}
 		return calendar.Command(rest, m.Stdout, cal, desk.SystemClock{}.Now())
 	}
-	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex" || cmd == "callers" || cmd == "reports"})
+	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex" || cmd == "callers" || cmd == "reports",
+		SharedStore: cmd == "web" || cmd == "worker"})
 	if err != nil {
 		return err
 	}
@@ -168,6 +169,9 @@ func (m Main) reindex(ctx context.Context, a *app.App) error {
 	total, err := a.Store.CountTickets(ctx)
 	if err != nil {
 		return err
+	}
+	if !a.SearchOn() {
+		return errors.New("search is turned off (CIVICDESK_SEARCH=none): there is no index to rebuild")
 	}
 	rb, ok := a.Index.(search.Rebuilder)
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/civicdesk/civicdesk/internal/audit"
 	"log/slog"
@@ -104,11 +105,24 @@ type Options struct {
 	Clock desk.Clock
 	// NoAdmin skips creating the admin account (seed, reindex, config).
 	NoAdmin bool
+	// SharedStore says the process is one of several on one store (the
+	// web and worker commands): an index of its own on disk would see only
+	// its own writes, so on an external store Open refuses to start
+	// without Meilisearch unless search is turned off.
+	SharedStore bool
 }
+
+// ErrSearchNeedsMeili is Open's refusal to give a web or worker process
+// on an external store a search index of its own.
+var ErrSearchNeedsMeili = errors.New("search: web and worker processes on an external store share one search index; " +
+	"set CIVICDESK_MEILI_URL to a Meilisearch server, or CIVICDESK_SEARCH=none to run without search (search pages and API calls then answer 503)")
 
 // Open opens every backend named in cfg, starting embedded ones where none
 // is configured, and logs one line per backend saying which it chose.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options) (_ *App, err error) {
+	if cfg.MongoURI != "" && opt.SharedStore && cfg.MeiliURL == "" && cfg.Search != config.SearchNone {
+		return nil, ErrSearchNeedsMeili // before any backend is touched
+	}
 	a := &App{Cfg: cfg, Log: log, Clock: opt.Clock, Metrics: metrics.New(), bound: make(chan string, 1)}
 	if a.Clock == nil {
 		a.Clock = desk.SystemClock{}
@@ -180,15 +194,19 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	a.Limiter = ratelimit.New(a.Redis, "civicdesk:rl")
 	a.Metrics.QueueDepth(a.Queue.Depth)
 
-	// Search: Meilisearch, or bleve on disk.
-	if cfg.MeiliURL != "" {
+	// Search: Meilisearch, bleve on disk, or off.
+	switch {
+	case cfg.Search == config.SearchNone:
+		a.Index = search.Disabled{}
+		log.Info("backend: search = off (CIVICDESK_SEARCH=none: search pages and API calls answer 503)")
+	case cfg.MeiliURL != "":
 		mi, err := meili.Open(ctx, meili.Options{URL: cfg.MeiliURL, APIKey: cfg.MeiliKey})
 		if err != nil {
 			return nil, err
 		}
 		a.Index = mi
 		log.Info("backend: search = Meilisearch", "url", cfg.MeiliURL)
-	} else {
+	default:
 		dir := filepath.Join(cfg.DataDir, "index")
 		bi, err := bleve.Open(dir, bleve.Options{})
 		if err != nil {
@@ -379,7 +397,7 @@ func (a *App) Ready(ctx context.Context) error {
 	if err := a.Redis.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("queue: %w", err)
 	}
-	if _, err := a.Index.Count(ctx); err != nil {
+	if _, err := a.Index.Count(ctx); err != nil && !errors.Is(err, search.ErrDisabled) {
 		return fmt.Errorf("search: %w", err)
 	}
 	return nil
@@ -506,8 +524,10 @@ func (a *App) RunWorker(ctx context.Context) error {
 	go func() { defer wg.Done(); sweeper.Run(ctx) }()
 	go func() { defer wg.Done(); a.runIMAP(ctx) }() // email.go
 	// issue 7: search index consistency check (search.go)
-	wg.Add(1)
-	go func() { defer wg.Done(); a.IndexChecker().Run(ctx) }()
+	if a.SearchOn() {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.IndexChecker().Run(ctx) }()
+	}
 	wg.Add(1) // issue 9: report rollups (reports.go)
 	go func() { defer wg.Done(); a.runRollups(ctx) }()
 	a.startRefresh(ctx)

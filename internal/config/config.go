@@ -22,6 +22,9 @@ type Config struct {
 	RedisAddr     string // empty: embedded miniredis; "host:port" or a redis:// URI
 	MeiliURL      string // empty: embedded bleve index under DataDir
 	MeiliKey      string
+	// Search is "auto" (Meilisearch when MeiliURL is set, else bleve) or
+	// "none" (search off: search pages and API calls answer 503).
+	Search        string
 	AdminEmail    string
 	AdminPassword string
 	SMTPAddr      string
@@ -90,6 +93,12 @@ type Config struct {
 	RatingReopenDays int
 }
 
+// Values of CIVICDESK_SEARCH.
+const (
+	SearchAuto = "auto"
+	SearchNone = "none"
+)
+
 // Option describes one setting: its environment variable, flag, default
 // and whether it is a secret to mask when printed.
 type Option struct {
@@ -146,6 +155,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_REDIS_ADDR", Flag: "redis", Default: "", Help: "Redis host:port or redis:// URI; empty runs miniredis embedded", Secret: true, field: func(c *Config) any { return &c.RedisAddr }},
 	{Env: "CIVICDESK_MEILI_URL", Flag: "meili", Default: "", Help: "Meilisearch URL; empty uses an embedded bleve index", field: func(c *Config) any { return &c.MeiliURL }},
 	{Env: "CIVICDESK_MEILI_KEY", Flag: "meili-key", Default: "", Help: "Meilisearch API key", Secret: true, field: func(c *Config) any { return &c.MeiliKey }},
+	{Env: "CIVICDESK_SEARCH", Flag: "search", Default: "auto", Help: "auto: Meilisearch when CIVICDESK_MEILI_URL is set, else an embedded bleve index; none: search off (search pages and API answer 503), for several processes on one store without Meilisearch", field: func(c *Config) any { return &c.Search }},
 	{Env: "CIVICDESK_ADMIN_EMAIL", Flag: "admin-email", Default: "", Help: "admin account created at start", field: func(c *Config) any { return &c.AdminEmail }},
 	{Env: "CIVICDESK_ADMIN_PASSWORD", Flag: "admin-password", Default: "", Help: "its password; embedded mode generates one when empty", Secret: true, field: func(c *Config) any { return &c.AdminPassword }},
 	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address (empty: off)", EmptyOff: true, field: func(c *Config) any { return &c.SMTPAddr }},
@@ -231,6 +241,9 @@ func Load(lookupEnv func(string) (string, bool), args []string, stderr io.Writer
 	}
 	if c.LoginLockAfter < 1 || c.LoginLockWindow <= 0 || c.LoginLockFor <= 0 { // issue 6 AU
 		return nil, nil, fmt.Errorf("CIVICDESK_LOGIN_LOCK_AFTER must be at least 1 and CIVICDESK_LOGIN_LOCK_WINDOW, CIVICDESK_LOGIN_LOCK_FOR positive")
+	}
+	if c.Search != SearchAuto && c.Search != SearchNone {
+		return nil, nil, fmt.Errorf("CIVICDESK_SEARCH must be %q or %q, got %q", SearchAuto, SearchNone, c.Search)
 	}
 	if c.WorkerConc < 1 {
 		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
