@@ -166,7 +166,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	if cfg.MongoURI == "" {
 		a.Store.EnableReadModel()
 	}
-	if err := a.Store.EnsureIndexes(ctx); err != nil {
+	if err := a.retryStartup(ctx, "indexes", a.Store.EnsureIndexes); err != nil {
 		return nil, err
 	}
 	a.indexIDs(ctx)
@@ -224,7 +224,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	if err := a.loadCalendar(ctx); err != nil {
 		return nil, err
 	}
-	if err := a.loadCatalog(ctx, true); err != nil {
+	if err := a.retryStartup(ctx, "catalog", func(ctx context.Context) error { return a.loadCatalog(ctx, true) }); err != nil {
 		return nil, err
 	}
 	a.Audit = &audit.Recorder{Store: a.Store, Clock: a.Clock, Log: log}
@@ -244,7 +244,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 		return nil, err
 	}
 	if !opt.NoAdmin {
-		if err := a.ensureAdmin(ctx); err != nil {
+		if err := a.retryStartup(ctx, "admin", a.ensureAdmin); err != nil {
 			return nil, err
 		}
 	}
@@ -269,9 +269,13 @@ type catalogSource struct{ a *App }
 func (c catalogSource) Catalog() *desk.Catalog { return c.a.Catalog() }
 func (c catalogSource) Provinces() []string    { return c.a.provinces }
 
-// loadCatalog reads agencies and categories from the store, seeding them
-// from the data file the first time.
-func (a *App) loadCatalog(ctx context.Context, seedIfEmpty bool) error {
+// loadCatalog reads agencies and categories from the store; at start
+// (seedMissing) it first adds every agency and category of the data file
+// that the store lacks. Agencies and categories are never deleted, so on
+// a running deployment this adds only what a new data file brings. Every
+// process starting at once does it (identical upserts, which converge),
+// so none of them loads the half-seeded catalog of another.
+func (a *App) loadCatalog(ctx context.Context, seedMissing bool) error {
 	data, err := seed.Load()
 	if err != nil {
 		return err
@@ -281,12 +285,28 @@ func (a *App) loadCatalog(ctx context.Context, seedIfEmpty bool) error {
 	if err != nil {
 		return err
 	}
-	if len(cat.Agencies) == 0 && seedIfEmpty {
-		if err := a.Seed(ctx); err != nil {
-			return err
+	if seedMissing {
+		added := 0
+		for _, ag := range data.Agencies {
+			if cat.Agency(ag.Code) == nil {
+				if err := a.Store.UpsertAgency(ctx, ag); err != nil {
+					return err
+				}
+				added++
+			}
 		}
-		a.Log.Info("seeded the catalog", "agencies", len(data.Agencies), "categories", len(data.Categories))
-		return a.loadCatalog(ctx, false)
+		for _, c := range data.Categories {
+			if cat.Category(c.Code) == nil {
+				if err := a.Store.UpsertCategory(ctx, c); err != nil {
+					return err
+				}
+				added++
+			}
+		}
+		if added > 0 {
+			a.Log.Info("seeded the catalog", "added", added, "agencies", len(data.Agencies), "categories", len(data.Categories))
+			return a.loadCatalog(ctx, false)
+		}
 	}
 	a.catalog.Store(cat)
 	return nil
