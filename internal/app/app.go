@@ -230,7 +230,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	a.Audit = &audit.Recorder{Store: a.Store, Clock: a.Clock, Log: log}
 	a.Auth = &auth.Service{Store: a.Store, Clock: a.Clock, Log: log, BcryptCost: cfg.BcryptCost, Catalog: a.Catalog, Audit: a.Audit, /* #6 AU */
 		LockAfter: cfg.LoginLockAfter, LockWindow: cfg.LoginLockWindow, LockFor: cfg.LoginLockFor}
-	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log,
+	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log, StoreTimeout: cfg.AcceptTimeout,
 		OnAccepted: func(ch desk.Channel) { a.Metrics.SubmissionsAccepted.WithLabelValues(string(ch)).Inc() }}
 	a.Hotline = a.newHotline(ropt.DB)
 	a.Tickets = a.newTickets()
@@ -406,10 +406,22 @@ func (a *App) ensureAdmin(ctx context.Context) error {
 	return nil
 }
 
+// ReadyStoreDeadline bounds the store probe of /readyz, and
+// ReadyStoreSlow is the answer time above which the store counts as too
+// slow to serve: a page reads it several times.
+const (
+	ReadyStoreDeadline = 2 * time.Second
+	ReadyStoreSlow     = time.Second
+)
+
+// readyProbeID is an _id no submission has: the probe's read is an index
+// look-up that finds nothing.
+const readyProbeID = "readyz-probe"
+
 // Ready checks every backend; /readyz serves it.
 func (a *App) Ready(ctx context.Context) error {
-	if err := a.Store.Ping(ctx); err != nil {
-		return fmt.Errorf("store: %w", err)
+	if err := a.storeReady(ctx); err != nil {
+		return err
 	}
 	if err := a.Store.ReadModelReady(); err != nil { // issue 6, IN: embedded inbox read model still loading
 		return err
@@ -419,6 +431,33 @@ func (a *App) Ready(ctx context.Context) error {
 	}
 	if _, err := a.Index.Count(ctx); err != nil && !errors.Is(err, search.ErrDisabled) {
 		return fmt.Errorf("search: %w", err)
+	}
+	return nil
+}
+
+// storeReady pings the store and reads from it within
+// ReadyStoreDeadline. A ping alone is answered by the wire-protocol front
+// (FerretDB) even while the database behind it stalls, so a real read by
+// _id goes through to it. An answer slower than ReadyStoreSlow is
+// reported too: the process would time out its pages.
+func (a *App) storeReady(ctx context.Context) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, ReadyStoreDeadline)
+	defer cancel()
+	err := a.Store.Ping(ctx)
+	if err == nil {
+		if _, err = a.Store.Submission(ctx, readyProbeID); desk.ErrorCode(err) == desk.ENOTFOUND {
+			err = nil
+		}
+	}
+	took := time.Since(start)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("store: no answer within %v", ReadyStoreDeadline)
+	case err != nil:
+		return fmt.Errorf("store: %w", err)
+	case took > ReadyStoreSlow:
+		return fmt.Errorf("store: answered in %v, too slow to serve (over %v)", took.Round(time.Millisecond), ReadyStoreSlow)
 	}
 	return nil
 }

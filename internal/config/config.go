@@ -37,7 +37,10 @@ type Config struct {
 	WorkerConc      int
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int
-	LogLevel        string
+	// AcceptTimeout bounds the store write of a submission: past it the
+	// submitter gets 503 with Retry-After.
+	AcceptTimeout time.Duration
+	LogLevel      string
 	// MetricsAddr is where /metrics listens (empty: nowhere); not on the
 	// public port.
 	MetricsAddr string
@@ -171,6 +174,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_WORKERS", Flag: "workers", Default: "30", Help: "concurrent task handlers per worker process", field: func(c *Config) any { return &c.WorkerConc }},
 	{Env: "CIVICDESK_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "15s", Help: "how long SIGTERM waits for requests and tasks to drain", field: func(c *Config) any { return &c.ShutdownTimeout }},
 	{Env: "CIVICDESK_MAX_BODY_BYTES", Flag: "max-body", Default: "1048576", Help: "largest accepted request body", field: func(c *Config) any { return &c.MaxBodyBytes }},
+	{Env: "CIVICDESK_ACCEPT_TIMEOUT", Flag: "accept-timeout", Default: "5s", Help: "how long a submission waits for the store before it is answered 503 with Retry-After (retry with the same Idempotency-Key)", field: func(c *Config) any { return &c.AcceptTimeout }},
 	{Env: "CIVICDESK_LIMIT_SUBMIT", Flag: "limit-submit", Default: "20/10m", Help: "submissions per client IP (N/duration)", field: func(c *Config) any { return &c.LimitSubmit }},
 	{Env: "CIVICDESK_LIMIT_LOGIN", Flag: "limit-login", Default: "30/10m", Help: "login attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitLogin }},
 	{Env: "CIVICDESK_LIMIT_SENDER", Flag: "limit-sender", Default: "10/1h", Help: "submissions per phone number and per email address (N/duration)", field: func(c *Config) any { return &c.LimitSender }},
@@ -259,6 +263,9 @@ func Load(lookupEnv func(string) (string, bool), args []string, stderr io.Writer
 	}
 	if c.SMTPMaxBytes < 1024 || c.SMTPMaxBytes > 12<<20 || c.SMTPMaxRcpts < 1 || c.IMAPEvery <= 0 {
 		return nil, nil, fmt.Errorf("CIVICDESK_SMTP_MAX_BYTES must be 1 KiB to 12 MiB, CIVICDESK_SMTP_MAX_RCPTS at least 1, CIVICDESK_IMAP_EVERY positive")
+	}
+	if c.AcceptTimeout <= 0 {
+		return nil, nil, fmt.Errorf("CIVICDESK_ACCEPT_TIMEOUT must be positive, such as 5s")
 	}
 	if c.MaxBodyBytes < 1024 {
 		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")
