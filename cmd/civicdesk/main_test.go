@@ -21,7 +21,7 @@ import (
 // crash test can start a real child process and kill it with SIGKILL.
 func TestMain(m *testing.M) {
 	if os.Getenv("CIVICDESK_TEST_CHILD") == "1" {
-		os.Exit(Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}.Run(context.Background(), os.Args[1:]))
+		os.Exit(Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, LookupEnv: os.LookupEnv}.Run(context.Background(), os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -266,5 +266,42 @@ func TestCallersRebuildCommand(t *testing.T) {
 	errb.Reset()
 	if code := m.Run(context.Background(), []string{"callers", "frob"}); code == 0 || !strings.Contains(errb.String(), "civicdesk callers rebuild") {
 		t.Fatalf("bad sub-command: exit %d, %s", code, errb.String())
+	}
+}
+
+// The real binary with CIVICDESK_SMTP_ADDR= and CIVICDESK_METRICS_ADDR=
+// in its environment turns both listeners off (a second web process on one
+// host used to die on :2525 because the empty value was ignored).
+func TestEmptyEnvironmentValueTurnsListenerOff(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "config")
+	cmd.Env = append(os.Environ(), "CIVICDESK_TEST_CHILD=1", "CIVICDESK_SMTP_ADDR=", "CIVICDESK_METRICS_ADDR=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 1 && (f[0] == "CIVICDESK_SMTP_ADDR" || f[0] == "CIVICDESK_METRICS_ADDR") {
+			t.Errorf("set empty, yet effective: %s", line)
+		}
+	}
+}
+
+// web and worker on an external store without Meilisearch refuse to start,
+// naming the settings that fix it: an index per process would see only
+// that process's writes.
+func TestSharedStoreWithoutMeiliRefusesToStart(t *testing.T) {
+	for _, cmdName := range []string{"web", "worker"} {
+		cmd := exec.Command(os.Args[0], cmdName)
+		cmd.Env = append(os.Environ(), "CIVICDESK_TEST_CHILD=1", "CIVICDESK_DATA_DIR="+t.TempDir(),
+			"CIVICDESK_MONGO_URI=mongodb://127.0.0.1:1/", "CIVICDESK_MEILI_URL=", "CIVICDESK_SEARCH=",
+			"CIVICDESK_HTTP_ADDR=127.0.0.1:0", "CIVICDESK_SMTP_ADDR=", "CIVICDESK_METRICS_ADDR=")
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("%s: %v, want exit 1: %s", cmdName, err, out)
+		}
+		if !strings.Contains(string(out), "CIVICDESK_MEILI_URL") || !strings.Contains(string(out), "CIVICDESK_SEARCH=none") {
+			t.Errorf("%s: the refusal names neither setting: %s", cmdName, out)
+		}
 	}
 }

@@ -25,6 +25,10 @@ var Version = "dev"
 type Main struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// LookupEnv, when set, tells an unset variable from one set empty
+	// (CIVICDESK_SMTP_ADDR= turns SMTP off); without it an empty value
+	// from Getenv counts as unset.
+	LookupEnv func(string) (string, bool)
 }
 
 const usage = `usage: civicdesk [command] [flags]
@@ -59,7 +63,11 @@ func (m Main) Run(ctx context.Context, args []string) int {
 		return 0
 	}
 	var rest []string
-	cfg, rest, err := config.Load(m.Getenv, configArgs(cmd, args), m.Stderr)
+	lookup := m.LookupEnv
+	if lookup == nil {
+		lookup = func(k string) (string, bool) { v := m.Getenv(k); return v, v != "" }
+	}
+	cfg, rest, err := config.Load(lookup, configArgs(cmd, args), m.Stderr)
 	if err != nil {
 		fmt.Fprintln(m.Stderr, "civicdesk:", err)
 		return 2
@@ -107,7 +115,8 @@ func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog
 		}
 		return calendar.Command(rest, m.Stdout, cal, desk.SystemClock{}.Now())
 	}
-	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex" || cmd == "callers" || cmd == "reports"})
+	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex" || cmd == "callers" || cmd == "reports",
+		SharedStore: cmd == "web" || cmd == "worker"})
 	if err != nil {
 		return err
 	}
@@ -160,6 +169,9 @@ func (m Main) reindex(ctx context.Context, a *app.App) error {
 	total, err := a.Store.CountTickets(ctx)
 	if err != nil {
 		return err
+	}
+	if !a.SearchOn() {
+		return errors.New("search is turned off (CIVICDESK_SEARCH=none): there is no index to rebuild")
 	}
 	rb, ok := a.Index.(search.Rebuilder)
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/civicdesk/civicdesk/internal/audit"
 	"log/slog"
@@ -104,11 +105,24 @@ type Options struct {
 	Clock desk.Clock
 	// NoAdmin skips creating the admin account (seed, reindex, config).
 	NoAdmin bool
+	// SharedStore says the process is one of several on one store (the
+	// web and worker commands): an index of its own on disk would see only
+	// its own writes, so on an external store Open refuses to start
+	// without Meilisearch unless search is turned off.
+	SharedStore bool
 }
+
+// ErrSearchNeedsMeili is Open's refusal to give a web or worker process
+// on an external store a search index of its own.
+var ErrSearchNeedsMeili = errors.New("search: web and worker processes on an external store share one search index; " +
+	"set CIVICDESK_MEILI_URL to a Meilisearch server, or CIVICDESK_SEARCH=none to run without search (search pages and API calls then answer 503)")
 
 // Open opens every backend named in cfg, starting embedded ones where none
 // is configured, and logs one line per backend saying which it chose.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options) (_ *App, err error) {
+	if cfg.MongoURI != "" && opt.SharedStore && cfg.MeiliURL == "" && cfg.Search != config.SearchNone {
+		return nil, ErrSearchNeedsMeili // before any backend is touched
+	}
 	a := &App{Cfg: cfg, Log: log, Clock: opt.Clock, Metrics: metrics.New(), bound: make(chan string, 1)}
 	if a.Clock == nil {
 		a.Clock = desk.SystemClock{}
@@ -155,7 +169,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	} else {
 		a.Store.UseReads(store.NewIndexReads(a.Store))
 	}
-	if err := a.Store.EnsureIndexes(ctx); err != nil {
+	if err := a.retryStartup(ctx, "indexes", a.Store.EnsureIndexes); err != nil {
 		return nil, err
 	}
 	a.indexIDs(ctx)
@@ -183,15 +197,19 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	a.Limiter = ratelimit.New(a.Redis, "civicdesk:rl")
 	a.Metrics.QueueDepth(a.Queue.Depth)
 
-	// Search: Meilisearch, or bleve on disk.
-	if cfg.MeiliURL != "" {
+	// Search: Meilisearch, bleve on disk, or off.
+	switch {
+	case cfg.Search == config.SearchNone:
+		a.Index = search.Disabled{}
+		log.Info("backend: search = off (CIVICDESK_SEARCH=none: search pages and API calls answer 503)")
+	case cfg.MeiliURL != "":
 		mi, err := meili.Open(ctx, meili.Options{URL: cfg.MeiliURL, APIKey: cfg.MeiliKey})
 		if err != nil {
 			return nil, err
 		}
 		a.Index = mi
 		log.Info("backend: search = Meilisearch", "url", cfg.MeiliURL)
-	} else {
+	default:
 		dir := filepath.Join(cfg.DataDir, "index")
 		bi, err := bleve.Open(dir, bleve.Options{})
 		if err != nil {
@@ -209,13 +227,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	if err := a.loadCalendar(ctx); err != nil {
 		return nil, err
 	}
-	if err := a.loadCatalog(ctx, true); err != nil {
+	if err := a.retryStartup(ctx, "catalog", func(ctx context.Context) error { return a.loadCatalog(ctx, true) }); err != nil {
 		return nil, err
 	}
 	a.Audit = &audit.Recorder{Store: a.Store, Clock: a.Clock, Log: log}
 	a.Auth = &auth.Service{Store: a.Store, Clock: a.Clock, Log: log, BcryptCost: cfg.BcryptCost, Catalog: a.Catalog, Audit: a.Audit, /* #6 AU */
 		LockAfter: cfg.LoginLockAfter, LockWindow: cfg.LoginLockWindow, LockFor: cfg.LoginLockFor}
-	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log,
+	a.Intake = &intake.Service{Store: a.Store, Queue: a.Queue, Catalog: catalogSource{a}, Clock: a.Clock, Log: log, StoreTimeout: cfg.AcceptTimeout,
 		OnAccepted: func(ch desk.Channel) { a.Metrics.SubmissionsAccepted.WithLabelValues(string(ch)).Inc() }}
 	a.Hotline = a.newHotline(ropt.DB)
 	a.Tickets = a.newTickets()
@@ -229,7 +247,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 		return nil, err
 	}
 	if !opt.NoAdmin {
-		if err := a.ensureAdmin(ctx); err != nil {
+		if err := a.retryStartup(ctx, "admin", a.ensureAdmin); err != nil {
 			return nil, err
 		}
 	}
@@ -254,9 +272,13 @@ type catalogSource struct{ a *App }
 func (c catalogSource) Catalog() *desk.Catalog { return c.a.Catalog() }
 func (c catalogSource) Provinces() []string    { return c.a.provinces }
 
-// loadCatalog reads agencies and categories from the store, seeding them
-// from the data file the first time.
-func (a *App) loadCatalog(ctx context.Context, seedIfEmpty bool) error {
+// loadCatalog reads agencies and categories from the store; at start
+// (seedMissing) it first adds every agency and category of the data file
+// that the store lacks. Agencies and categories are never deleted, so on
+// a running deployment this adds only what a new data file brings. Every
+// process starting at once does it (identical upserts, which converge),
+// so none of them loads the half-seeded catalog of another.
+func (a *App) loadCatalog(ctx context.Context, seedMissing bool) error {
 	data, err := seed.Load()
 	if err != nil {
 		return err
@@ -266,12 +288,28 @@ func (a *App) loadCatalog(ctx context.Context, seedIfEmpty bool) error {
 	if err != nil {
 		return err
 	}
-	if len(cat.Agencies) == 0 && seedIfEmpty {
-		if err := a.Seed(ctx); err != nil {
-			return err
+	if seedMissing {
+		added := 0
+		for _, ag := range data.Agencies {
+			if cat.Agency(ag.Code) == nil {
+				if err := a.Store.UpsertAgency(ctx, ag); err != nil {
+					return err
+				}
+				added++
+			}
 		}
-		a.Log.Info("seeded the catalog", "agencies", len(data.Agencies), "categories", len(data.Categories))
-		return a.loadCatalog(ctx, false)
+		for _, c := range data.Categories {
+			if cat.Category(c.Code) == nil {
+				if err := a.Store.UpsertCategory(ctx, c); err != nil {
+					return err
+				}
+				added++
+			}
+		}
+		if added > 0 {
+			a.Log.Info("seeded the catalog", "added", added, "agencies", len(data.Agencies), "categories", len(data.Categories))
+			return a.loadCatalog(ctx, false)
+		}
 	}
 	a.catalog.Store(cat)
 	return nil
@@ -371,10 +409,22 @@ func (a *App) ensureAdmin(ctx context.Context) error {
 	return nil
 }
 
+// ReadyStoreDeadline bounds the store probe of /readyz, and
+// ReadyStoreSlow is the answer time above which the store counts as too
+// slow to serve: a page reads it several times.
+const (
+	ReadyStoreDeadline = 2 * time.Second
+	ReadyStoreSlow     = time.Second
+)
+
+// readyProbeID is an _id no submission has: the probe's read is an index
+// look-up that finds nothing.
+const readyProbeID = "readyz-probe"
+
 // Ready checks every backend; /readyz serves it.
 func (a *App) Ready(ctx context.Context) error {
-	if err := a.Store.Ping(ctx); err != nil {
-		return fmt.Errorf("store: %w", err)
+	if err := a.storeReady(ctx); err != nil {
+		return err
 	}
 	if err := a.Store.ReadModelReady(); err != nil { // issue 6, IN: embedded inbox read model still loading
 		return err
@@ -382,8 +432,35 @@ func (a *App) Ready(ctx context.Context) error {
 	if err := a.Redis.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("queue: %w", err)
 	}
-	if _, err := a.Index.Count(ctx); err != nil {
+	if _, err := a.Index.Count(ctx); err != nil && !errors.Is(err, search.ErrDisabled) {
 		return fmt.Errorf("search: %w", err)
+	}
+	return nil
+}
+
+// storeReady pings the store and reads from it within
+// ReadyStoreDeadline. A ping alone is answered by the wire-protocol front
+// (FerretDB) even while the database behind it stalls, so a real read by
+// _id goes through to it. An answer slower than ReadyStoreSlow is
+// reported too: the process would time out its pages.
+func (a *App) storeReady(ctx context.Context) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, ReadyStoreDeadline)
+	defer cancel()
+	err := a.Store.Ping(ctx)
+	if err == nil {
+		if _, err = a.Store.Submission(ctx, readyProbeID); desk.ErrorCode(err) == desk.ENOTFOUND {
+			err = nil
+		}
+	}
+	took := time.Since(start)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("store: no answer within %v", ReadyStoreDeadline)
+	case err != nil:
+		return fmt.Errorf("store: %w", err)
+	case took > ReadyStoreSlow:
+		return fmt.Errorf("store: answered in %v, too slow to serve (over %v)", took.Round(time.Millisecond), ReadyStoreSlow)
 	}
 	return nil
 }
@@ -509,8 +586,10 @@ func (a *App) RunWorker(ctx context.Context) error {
 	go func() { defer wg.Done(); sweeper.Run(ctx) }()
 	go func() { defer wg.Done(); a.runIMAP(ctx) }() // email.go
 	// issue 7: search index consistency check (search.go)
-	wg.Add(1)
-	go func() { defer wg.Done(); a.IndexChecker().Run(ctx) }()
+	if a.SearchOn() {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.IndexChecker().Run(ctx) }()
+	}
 	wg.Add(1) // issue 9: report rollups (reports.go)
 	go func() { defer wg.Done(); a.runRollups(ctx) }()
 	a.startRefresh(ctx)

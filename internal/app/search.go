@@ -32,7 +32,9 @@ const IndexCheckEvery = 10 * time.Minute
 // openSearch opens the public Q&A index and builds the search and topics
 // services. It runs after the ticket services exist.
 func (a *App) openSearch(ctx context.Context) error {
-	if a.Cfg.MeiliURL != "" {
+	if !a.SearchOn() {
+		a.PublicIndex = search.Disabled{}
+	} else if a.Cfg.MeiliURL != "" {
 		pi, err := meili.Open(ctx, meili.Options{URL: a.Cfg.MeiliURL, APIKey: a.Cfg.MeiliKey, IndexUID: PublicIndexUID})
 		if err != nil {
 			return fmt.Errorf("public search index: %w", err)
@@ -55,6 +57,13 @@ func (a *App) openSearch(ctx context.Context) error {
 	a.Topics = &topics.Service{Store: a.Store, Tickets: a.Tickets, Clock: a.Clock, Log: a.Log, Audit: a.Audit,
 		Reply: a.topicReply()}
 	return nil
+}
+
+// SearchOn says whether this process has a search index
+// (CIVICDESK_SEARCH is not "none").
+func (a *App) SearchOn() bool {
+	_, off := a.Index.(search.Disabled)
+	return !off
 }
 
 // IndexChecker is the periodic consistency check this process runs.

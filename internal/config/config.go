@@ -22,6 +22,9 @@ type Config struct {
 	RedisAddr     string // empty: embedded miniredis; "host:port" or a redis:// URI
 	MeiliURL      string // empty: embedded bleve index under DataDir
 	MeiliKey      string
+	// Search is "auto" (Meilisearch when MeiliURL is set, else bleve) or
+	// "none" (search off: search pages and API calls answer 503).
+	Search        string
 	AdminEmail    string
 	AdminPassword string
 	SMTPAddr      string
@@ -34,7 +37,10 @@ type Config struct {
 	WorkerConc      int
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int
-	LogLevel        string
+	// AcceptTimeout bounds the store write of a submission: past it the
+	// submitter gets 503 with Retry-After.
+	AcceptTimeout time.Duration
+	LogLevel      string
 	// MetricsAddr is where /metrics listens (empty: nowhere); not on the
 	// public port.
 	MetricsAddr string
@@ -90,11 +96,22 @@ type Config struct {
 	RatingReopenDays int
 }
 
+// Values of CIVICDESK_SEARCH.
+const (
+	SearchAuto = "auto"
+	SearchNone = "none"
+)
+
 // Option describes one setting: its environment variable, flag, default
 // and whether it is a secret to mask when printed.
 type Option struct {
 	Env, Flag, Default, Help string
 	Secret                   bool
+	// EmptyOff marks a setting whose empty value turns something off: an
+	// empty value set explicitly in the environment counts (an unset one
+	// keeps the default). For the others an empty value is ignored, as
+	// compose files often pass variables through empty.
+	EmptyOff bool
 	// field points at the Config field the option sets: *string, *int or
 	// *time.Duration.
 	field func(c *Config) any
@@ -141,9 +158,10 @@ var Options = []Option{
 	{Env: "CIVICDESK_REDIS_ADDR", Flag: "redis", Default: "", Help: "Redis host:port or redis:// URI; empty runs miniredis embedded", Secret: true, field: func(c *Config) any { return &c.RedisAddr }},
 	{Env: "CIVICDESK_MEILI_URL", Flag: "meili", Default: "", Help: "Meilisearch URL; empty uses an embedded bleve index", field: func(c *Config) any { return &c.MeiliURL }},
 	{Env: "CIVICDESK_MEILI_KEY", Flag: "meili-key", Default: "", Help: "Meilisearch API key", Secret: true, field: func(c *Config) any { return &c.MeiliKey }},
+	{Env: "CIVICDESK_SEARCH", Flag: "search", Default: "auto", Help: "auto: Meilisearch when CIVICDESK_MEILI_URL is set, else an embedded bleve index; none: search off (search pages and API answer 503), for several processes on one store without Meilisearch", field: func(c *Config) any { return &c.Search }},
 	{Env: "CIVICDESK_ADMIN_EMAIL", Flag: "admin-email", Default: "", Help: "admin account created at start", field: func(c *Config) any { return &c.AdminEmail }},
 	{Env: "CIVICDESK_ADMIN_PASSWORD", Flag: "admin-password", Default: "", Help: "its password; embedded mode generates one when empty", Secret: true, field: func(c *Config) any { return &c.AdminPassword }},
-	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address", field: func(c *Config) any { return &c.SMTPAddr }},
+	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address (empty: off)", EmptyOff: true, field: func(c *Config) any { return &c.SMTPAddr }},
 	{Env: "CIVICDESK_BASE_URL", Flag: "base-url", Default: "http://localhost:8080", Help: "public URL used in links sent to citizens", field: func(c *Config) any { return &c.BaseURL }},
 	{Env: "CIVICDESK_SECRET_KEY", Flag: "secret-key", Default: "", Help: "signing key; generated under the data dir when empty", Secret: true, field: func(c *Config) any { return &c.SecretKey }},
 	{Env: "CIVICDESK_BCRYPT_COST", Flag: "bcrypt-cost", Default: "12", Help: "bcrypt cost for passwords", field: func(c *Config) any { return &c.BcryptCost }},
@@ -156,6 +174,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_WORKERS", Flag: "workers", Default: "30", Help: "concurrent task handlers per worker process", field: func(c *Config) any { return &c.WorkerConc }},
 	{Env: "CIVICDESK_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "15s", Help: "how long SIGTERM waits for requests and tasks to drain", field: func(c *Config) any { return &c.ShutdownTimeout }},
 	{Env: "CIVICDESK_MAX_BODY_BYTES", Flag: "max-body", Default: "1048576", Help: "largest accepted request body", field: func(c *Config) any { return &c.MaxBodyBytes }},
+	{Env: "CIVICDESK_ACCEPT_TIMEOUT", Flag: "accept-timeout", Default: "5s", Help: "how long a submission waits for the store before it is answered 503 with Retry-After (retry with the same Idempotency-Key)", field: func(c *Config) any { return &c.AcceptTimeout }},
 	{Env: "CIVICDESK_LIMIT_SUBMIT", Flag: "limit-submit", Default: "20/10m", Help: "submissions per client IP (N/duration)", field: func(c *Config) any { return &c.LimitSubmit }},
 	{Env: "CIVICDESK_LIMIT_LOGIN", Flag: "limit-login", Default: "30/10m", Help: "login attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitLogin }},
 	{Env: "CIVICDESK_LIMIT_SENDER", Flag: "limit-sender", Default: "10/1h", Help: "submissions per phone number and per email address (N/duration)", field: func(c *Config) any { return &c.LimitSender }},
@@ -183,7 +202,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_LIMIT_VERIFY_IP", Flag: "limit-verify-ip", Default: "30/1h", Help: "ownership-proof attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitVerifyIP }},
 	{Env: "CIVICDESK_LIMIT_LINK", Flag: "limit-link", Default: "3/1h", Help: "one-time sign-in links mailed per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitLink }},
 	{Env: "CIVICDESK_RATING_REOPEN_DAYS", Flag: "rating-reopen-days", Default: "14", Help: "days after the answer within which a rating of 1 or 2 reopens the ticket (0: never)", field: func(c *Config) any { return &c.RatingReopenDays }},
-	{Env: "CIVICDESK_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "where Prometheus /metrics listens, apart from the public port (empty: not served)", field: func(c *Config) any { return &c.MetricsAddr }},
+	{Env: "CIVICDESK_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "where Prometheus /metrics listens, apart from the public port (empty: not served)", EmptyOff: true, field: func(c *Config) any { return &c.MetricsAddr }},
 	{Env: "CIVICDESK_SLOW_QUERY", Flag: "slow-query", Default: "1s", Help: "log database commands slower than this, with their collection and filter fields (0s: off)", field: func(c *Config) any { return &c.SlowQuery }},
 	{Env: "CIVICDESK_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error", field: func(c *Config) any { return &c.LogLevel }},
 	{Env: "CIVICDESK_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json", field: func(c *Config) any { return &c.LogFormat }},
@@ -200,12 +219,13 @@ func Default() *Config {
 	return c
 }
 
-// Load builds the configuration from defaults, then the environment, then
-// flags in args. It returns the remaining positional arguments.
-func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config, []string, error) {
+// Load builds the configuration from defaults, then the environment
+// (lookupEnv is os.LookupEnv or a stand-in), then flags in args. It returns
+// the remaining positional arguments.
+func Load(lookupEnv func(string) (string, bool), args []string, stderr io.Writer) (*Config, []string, error) {
 	c := Default()
 	for _, o := range Options {
-		if v := getenv(o.Env); v != "" {
+		if v, ok := lookupEnv(o.Env); ok && (v != "" || o.EmptyOff) {
 			if err := o.set(c, v); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", o.Env, err)
 			}
@@ -226,6 +246,9 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 	if c.LoginLockAfter < 1 || c.LoginLockWindow <= 0 || c.LoginLockFor <= 0 { // issue 6 AU
 		return nil, nil, fmt.Errorf("CIVICDESK_LOGIN_LOCK_AFTER must be at least 1 and CIVICDESK_LOGIN_LOCK_WINDOW, CIVICDESK_LOGIN_LOCK_FOR positive")
 	}
+	if c.Search != SearchAuto && c.Search != SearchNone {
+		return nil, nil, fmt.Errorf("CIVICDESK_SEARCH must be %q or %q, got %q", SearchAuto, SearchNone, c.Search)
+	}
 	if c.WorkerConc < 1 {
 		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
 	}
@@ -240,6 +263,9 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 	}
 	if c.SMTPMaxBytes < 1024 || c.SMTPMaxBytes > 12<<20 || c.SMTPMaxRcpts < 1 || c.IMAPEvery <= 0 {
 		return nil, nil, fmt.Errorf("CIVICDESK_SMTP_MAX_BYTES must be 1 KiB to 12 MiB, CIVICDESK_SMTP_MAX_RCPTS at least 1, CIVICDESK_IMAP_EVERY positive")
+	}
+	if c.AcceptTimeout <= 0 {
+		return nil, nil, fmt.Errorf("CIVICDESK_ACCEPT_TIMEOUT must be positive, such as 5s")
 	}
 	if c.MaxBodyBytes < 1024 {
 		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")
@@ -258,7 +284,7 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 
 // FromEnv is Load with the process environment and no flags.
 func FromEnv() (*Config, error) {
-	c, _, err := Load(os.Getenv, nil, io.Discard)
+	c, _, err := Load(os.LookupEnv, nil, io.Discard)
 	return c, err
 }
 

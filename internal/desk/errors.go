@@ -15,6 +15,9 @@ const (
 	ENOTFOUND  = "not_found"
 	ETOOLARGE  = "too_large"
 	EUNAUTH    = "unauthorized"
+	// EUNAVAILABLE: a backend is down, too slow or turned off; the client
+	// may retry later (HTTP 503 with Retry-After).
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error with a code, a message fit for the user and,

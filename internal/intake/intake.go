@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/mail"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
@@ -101,7 +103,18 @@ type Service struct {
 	Log     *slog.Logger
 	// OnAccepted, if set, is called after each stored submission (metrics).
 	OnAccepted func(channel desk.Channel)
+	// StoreTimeout bounds the store write (0: the caller's deadline only).
+	// A store that is down or stalled then costs the submitter seconds and
+	// a 503 they can retry, not the driver's 30 s and a 500.
+	StoreTimeout time.Duration
 }
+
+// ErrStoreUnavailable is Accept's answer when the store did not take the
+// submission in time. The write may still have happened: a retry with the
+// same idempotency key answers with its code, without a second submission.
+var ErrStoreUnavailable = &desk.Error{Code: desk.EUNAVAILABLE,
+	Message: "Hệ thống tạm thời không lưu được phản ánh; vui lòng gửi lại sau ít giây — gửi lại với cùng Idempotency-Key để nhận đúng mã phiếu, không tạo phản ánh trùng. " +
+		"(The store is not answering; retry in a few seconds with the same Idempotency-Key to get your tracking code without a duplicate.)"}
 
 // Accept validates in, stores it and enqueues it. Validation failures are
 // EINVALID errors with a message per field, and store nothing.
@@ -110,8 +123,18 @@ func (s *Service) Accept(ctx context.Context, in Input) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored, created, err := s.Store.InsertSubmission(ctx, sub)
+	sctx := ctx
+	if s.StoreTimeout > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, s.StoreTimeout)
+		defer cancel()
+	}
+	stored, created, err := s.Store.InsertSubmission(sctx, sub)
 	if err != nil {
+		if ctx.Err() == nil && storeUnavailable(err) {
+			s.Log.Warn("store did not take the submission in time; answered 503", "key", sub.Key, "channel", sub.Channel, "err", err)
+			return nil, ErrStoreUnavailable
+		}
 		return nil, err
 	}
 	if created && s.OnAccepted != nil {
@@ -125,6 +148,12 @@ func (s *Service) Accept(ctx context.Context, in Input) (*Receipt, error) {
 		}
 	}
 	return &Receipt{TrackingCode: stored.TrackingCode, SubmissionID: stored.ID, Duplicate: !created}, nil
+}
+
+// storeUnavailable says whether err means the store could not be reached
+// or did not answer in time, as opposed to refusing the write.
+func storeUnavailable(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || mongo.IsTimeout(err) || mongo.IsNetworkError(err)
 }
 
 // clean normalises text to NFC and trims it. Vietnamese typed on different

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/search"
 	"github.com/civicdesk/civicdesk/templates"
 )
 
@@ -21,7 +22,17 @@ var statusByCode = map[string]int{
 	desk.ETOOLARGE:  fiber.StatusRequestEntityTooLarge,
 	desk.ELIMITED:   fiber.StatusTooManyRequests,
 	desk.EINTERNAL:  fiber.StatusInternalServerError,
+	// A backend down, too slow or turned off: the client may retry.
+	desk.EUNAVAILABLE: fiber.StatusServiceUnavailable,
 }
+
+// ErrSearchOff answers every search while CIVICDESK_SEARCH=none.
+var ErrSearchOff = &desk.Error{Code: desk.EUNAVAILABLE,
+	Message: "Tìm kiếm đang tắt trên hệ thống này (CIVICDESK_SEARCH=none); các chức năng khác vẫn hoạt động. (Search is turned off on this deployment; everything else works.)"}
+
+// unavailableRetryAfter is the Retry-After of a 503 that set none: long
+// enough for a store fail-over, short enough for a client to keep trying.
+const unavailableRetryAfter = "5"
 
 func statusOf(err error) int {
 	var fe *fiber.Error
@@ -48,6 +59,9 @@ type problem struct {
 // requests with the error page. Internal errors are logged in full and
 // shown to the user only as a generic message.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	if errors.Is(err, search.ErrDisabled) {
+		err = ErrSearchOff
+	}
 	status := statusOf(err)
 	code := desk.ErrorCode(err)
 	msg := desk.ErrorMessage(err)
@@ -63,7 +77,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &de) {
 		fields = de.Fields
 	}
-	if status >= 500 {
+	switch {
+	case code == desk.EUNAVAILABLE:
+		// Its message is written for the user; the cause is logged where
+		// it was found.
+		if len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+			c.Set(fiber.HeaderRetryAfter, unavailableRetryAfter)
+		}
+	case status >= 500:
 		s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 		msg = desk.ErrorMessage(errors.New("hidden"))
 	}

@@ -17,6 +17,10 @@ type submitForm struct {
 	FormTS string
 }
 
+// portalUnavailable is the portal's word for a store that did not answer.
+const portalUnavailable = "Hệ thống tạm thời chưa lưu được phản ánh của bạn; nội dung vẫn còn trên trang này, vui lòng bấm Gửi lại sau ít giây (bấm lại không tạo phản ánh trùng). " +
+	"(We could not save your submission just now; your text is still here — press Send again in a few seconds; sending again makes no duplicate.)"
+
 func (s *Server) renderSubmit(c *fiber.Ctx, f submitForm, key string, errs map[string]string, msg string) error {
 	cat := s.Catalog.Catalog()
 	if f.FormTS == "" {
@@ -69,6 +73,15 @@ func (s *Server) submitPost(c *fiber.Ctx) error {
 		Title: f.Title, Body: f.Body, Honeypot: clone(c.FormValue("website")), RemoteIP: c.IP(),
 		FormAge: age,
 	})
+	if desk.ErrorCode(err) == desk.EUNAVAILABLE {
+		// The store did not answer: the form comes back with the citizen's
+		// text and the same idempotency key, so sending it again cannot
+		// make a second submission.
+		c.Status(fiber.StatusServiceUnavailable)
+		c.Set(fiber.HeaderRetryAfter, unavailableRetryAfter)
+		msg := portalUnavailable
+		return s.renderSubmit(c, f, key, map[string]string{"_": msg}, msg)
+	}
 	if err != nil {
 		var de *desk.Error
 		if e, ok := err.(*desk.Error); ok && e.Code == desk.EINVALID {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html"
 	"net/url"
 	"slices"
@@ -94,6 +95,13 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 		if res, err = s.Search.Search(c.UserContext(), u, p); err == nil {
 			s.fillSearch(c, data, res)
 		}
+	}
+	if errors.Is(err, search.ErrDisabled) {
+		// The form stays, with the reason instead of results.
+		c.Status(fiber.StatusServiceUnavailable)
+		c.Set(fiber.HeaderRetryAfter, unavailableRetryAfter)
+		data["Error"] = ErrSearchOff.Message
+		return s.render(c, "search", title, data)
 	}
 	if err != nil {
 		if desk.ErrorCode(err) != desk.EINVALID {
