@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -25,6 +26,10 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 	SMTPAddr      string
+	// TrustedProxies are the addresses (IPs or CIDR ranges, comma-separated)
+	// of the reverse proxies whose X-Forwarded-For names the client; empty:
+	// the peer address is the client.
+	TrustedProxies string
 
 	BaseURL         string
 	SecretKey       string // signs form timestamps; generated under DataDir when empty
@@ -143,7 +148,8 @@ var Options = []Option{
 	{Env: "CIVICDESK_MEILI_KEY", Flag: "meili-key", Default: "", Help: "Meilisearch API key", Secret: true, field: func(c *Config) any { return &c.MeiliKey }},
 	{Env: "CIVICDESK_ADMIN_EMAIL", Flag: "admin-email", Default: "", Help: "admin account created at start", field: func(c *Config) any { return &c.AdminEmail }},
 	{Env: "CIVICDESK_ADMIN_PASSWORD", Flag: "admin-password", Default: "", Help: "its password; embedded mode generates one when empty", Secret: true, field: func(c *Config) any { return &c.AdminPassword }},
-	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address", field: func(c *Config) any { return &c.SMTPAddr }},
+	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address; off: no listener in this process (scaled web behind a single smtp service)", field: func(c *Config) any { return &c.SMTPAddr }},
+	{Env: "CIVICDESK_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "", Help: "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For gives the client IP for rate limits and audit; empty: none, the peer address is the client", field: func(c *Config) any { return &c.TrustedProxies }},
 	{Env: "CIVICDESK_BASE_URL", Flag: "base-url", Default: "http://localhost:8080", Help: "public URL used in links sent to citizens", field: func(c *Config) any { return &c.BaseURL }},
 	{Env: "CIVICDESK_SECRET_KEY", Flag: "secret-key", Default: "", Help: "signing key; generated under the data dir when empty", Secret: true, field: func(c *Config) any { return &c.SecretKey }},
 	{Env: "CIVICDESK_BCRYPT_COST", Flag: "bcrypt-cost", Default: "12", Help: "bcrypt cost for passwords", field: func(c *Config) any { return &c.BcryptCost }},
@@ -226,6 +232,12 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 	if c.LoginLockAfter < 1 || c.LoginLockWindow <= 0 || c.LoginLockFor <= 0 { // issue 6 AU
 		return nil, nil, fmt.Errorf("CIVICDESK_LOGIN_LOCK_AFTER must be at least 1 and CIVICDESK_LOGIN_LOCK_WINDOW, CIVICDESK_LOGIN_LOCK_FOR positive")
 	}
+	if strings.EqualFold(c.SMTPAddr, "off") {
+		c.SMTPAddr = ""
+	}
+	if _, err := ParseProxies(c.TrustedProxies); err != nil {
+		return nil, nil, fmt.Errorf("CIVICDESK_TRUSTED_PROXIES: %w", err)
+	}
 	if c.WorkerConc < 1 {
 		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
 	}
@@ -301,4 +313,24 @@ func ParseRate(s string) (int, time.Duration, error) {
 		return 0, 0, fmt.Errorf("rate %q: window must be a duration such as 10m", s)
 	}
 	return count, win, nil
+}
+
+// ParseProxies splits a comma-separated list of IP addresses and CIDR
+// ranges, refusing anything that is neither: a typo must not silently
+// trust the wrong peer or none at all.
+func ParseProxies(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(f); err != nil {
+			if _, err := netip.ParseAddr(f); err != nil {
+				return nil, fmt.Errorf("%q is neither an IP address nor a CIDR range", f)
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
