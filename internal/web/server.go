@@ -254,7 +254,7 @@ func (s *Server) App() (*fiber.App, error) {
 	web.Post("/staff/admin/rules/:id/move", s.requireUser, s.rulesMove)
 	// Hotline console and call log (staff_console*.go, staff_calls.go).
 	web.Get("/staff/console", s.requireUser, s.console)
-	web.Get("/staff/console/events", s.requireUser, s.consoleEvents)
+	web.Get(ConsoleEventsPath, s.requireUser, s.consoleEvents)
 	web.Get("/staff/console/caller", s.requireUser, s.consoleCaller)
 	web.Post("/staff/console/calls", s.requireUser, s.consoleLogCall)
 	web.Post("/staff/console/block", s.requireUser, s.consoleBlock)
