@@ -15,6 +15,9 @@ const (
 	ENOTFOUND  = "not_found"
 	ETOOLARGE  = "too_large"
 	EUNAUTH    = "unauthorized"
+	// EKEYREUSED: an idempotency key came back with a different request
+	// (HTTP 422), which a retry never does.
+	EKEYREUSED = "idempotency_key_reused"
 )
 
 // Error is an application error with a code, a message fit for the user and,

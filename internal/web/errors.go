@@ -21,6 +21,7 @@ var statusByCode = map[string]int{
 	desk.ETOOLARGE:  fiber.StatusRequestEntityTooLarge,
 	desk.ELIMITED:   fiber.StatusTooManyRequests,
 	desk.EINTERNAL:  fiber.StatusInternalServerError,
+	desk.EKEYREUSED: fiber.StatusUnprocessableEntity,
 }
 
 func statusOf(err error) int {
