@@ -20,6 +20,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -97,9 +99,11 @@ func (s *Sender) Build(m Mail) (*gomail.Msg, error) {
 	if err := msg.FromFormat(s.from.Name, s.from.Address); err != nil {
 		return nil, err
 	}
-	if err := msg.AddToFormat(m.ToName, m.To); err != nil {
-		return nil, fmt.Errorf("recipient %q: %w", m.To, err)
+	to, err := recipient(m.ToName, m.To)
+	if err != nil {
+		return nil, err
 	}
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, to)
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.MessageID)
 	if m.Date.IsZero() {
@@ -126,6 +130,36 @@ func (s *Sender) Build(m Mail) (*gomail.Msg, error) {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
 	return msg, nil
+}
+
+// recipient is the To address with the citizen's name as its display
+// name. The name is free text, so it is never spliced into a header:
+// net/mail quotes or RFC 2047-encodes it, line breaks become spaces, and a
+// name that still does not read back as itself is dropped, because a
+// mail without a display name beats a task that fails on every retry.
+func recipient(name, addr string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
+		return nil, fmt.Errorf("recipient %q: %w", addr, err)
+	}
+	to := &mail.Address{Address: a.Address}
+	if !utf8.ValidString(name) {
+		return to, nil
+	}
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, name))
+	if name == "" {
+		return to, nil
+	}
+	named := &mail.Address{Name: name, Address: a.Address}
+	if back, err := mail.ParseAddress(named.String()); err == nil && back.Name == name && back.Address == a.Address {
+		return named, nil
+	}
+	return to, nil
 }
 
 // Send delivers m to the relay.
