@@ -198,21 +198,21 @@ func (s *Sender) TrackURL(code string) string {
 	return strings.TrimRight(s.cfg.BaseURL, "/") + "/track/" + code
 }
 
-// Ack composes the acknowledgement of a new ticket.
-func (s *Sender) Ack(code, title string) (subject, text, htmlBody string) {
+// Ack composes the acknowledgement of a new ticket: the tracking code and
+// fixed text only. It goes to an address nobody has verified (anyone can
+// type another person's address, or forge a From), so echoing the
+// submitter's words would let anyone send their text under our name.
+func (s *Sender) Ack(code string) (subject, text, htmlBody string) {
 	subject = Tag(code) + " Đã tiếp nhận phản ánh, kiến nghị"
-	if title != "" {
-		subject += ": " + clip(title, 120)
-	}
 	url := s.TrackURL(code)
 	text = "Kính gửi Quý ông/bà,\n\n" +
-		"Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà" + quoted(title) + ".\n\n" +
+		"Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà.\n\n" +
 		"Mã số phản ánh: " + code + "\n" +
 		"Tra cứu tình trạng xử lý: " + url + "\n\n" +
 		"Khi trả lời thư này, xin giữ nguyên mã " + Tag(code) + " trong tiêu đề để thư được chuyển vào đúng hồ sơ.\n\n" +
 		"Đây là thư tự động, xin cảm ơn.\n"
 	htmlBody = "<p>Kính gửi Quý ông/bà,</p>" +
-		"<p>Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà" + html.EscapeString(quoted(title)) + ".</p>" +
+		"<p>Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà.</p>" +
 		"<p>Mã số phản ánh: <strong>" + html.EscapeString(code) + "</strong><br>" +
 		"Tra cứu tình trạng xử lý: <a href=\"" + html.EscapeString(url) + "\">" + html.EscapeString(url) + "</a></p>" +
 		"<p>Khi trả lời thư này, xin giữ nguyên mã " + html.EscapeString(Tag(code)) + " trong tiêu đề để thư được chuyển vào đúng hồ sơ.</p>" +
@@ -237,13 +237,6 @@ func (s *Sender) Answer(code, title, body string) (subject, text, htmlBody strin
 	b.WriteString("<p>Mã số phản ánh: <strong>" + html.EscapeString(code) + "</strong><br>Tra cứu: <a href=\"" +
 		html.EscapeString(url) + "\">" + html.EscapeString(url) + "</a></p>")
 	return subject, text, b.String()
-}
-
-func quoted(title string) string {
-	if title == "" {
-		return ""
-	}
-	return " về “" + clip(title, 200) + "”"
 }
 
 func clip(s string, n int) string {
