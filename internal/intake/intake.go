@@ -189,6 +189,11 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	if strings.ContainsFunc(sub.Title, unicode.IsControl) {
 		fields["title"] = "Tiêu đề chứa ký tự điều khiển (control characters are not allowed)."
 	}
+	for field, v := range map[string]string{"title": sub.Title, "name": sub.Citizen.Name} {
+		if fields[field] == "" && strings.ContainsFunc(v, invisibleFormat) {
+			fields[field] = "Không được chứa ký tự định dạng ẩn như ký tự đảo chiều văn bản hoặc ký tự độ rộng bằng 0 (invisible formatting characters such as bidi overrides or zero-width characters are not allowed)."
+		}
+	}
 
 	if email != "" && fields["email"] == "" {
 		if !validEmail(email) {
@@ -252,6 +257,13 @@ func BodyHash(body string) string {
 	sum := sha256.Sum256([]byte(spam.NormalizeBody(body)))
 	return hex.EncodeToString(sum[:16])
 }
+
+// invisibleFormat reports the format characters (Unicode class Cf: bidi
+// embeddings, overrides and isolates, zero-width spaces and joiners, the
+// byte-order mark, soft hyphens) that make a title or a name show
+// differently from what is stored: a reversed number, a look-alike name.
+// Vietnamese text needs none of them.
+func invisibleFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 // clientScope names the submitter by their contact details, so that two
 // citizens who happen to send the same key never share a submission.

@@ -133,7 +133,7 @@ func (s *Server) App() (*fiber.App, error) {
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(helmet.New(helmet.Config{
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 		ReferrerPolicy:        "same-origin",
 	}))
 	app.Use(s.requestLog)
