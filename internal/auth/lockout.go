@@ -18,11 +18,11 @@ package auth
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"time"
 
 	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/ratelimit"
 )
 
 // Defaults for the lockout; a zero field in Service uses these.
@@ -36,22 +36,7 @@ const (
 
 // guardID names the guard of one account name and one source.
 func guardID(email, ip string) string {
-	return email + " " + source(ip)
-}
-
-// source is what one client holds: an IPv4 address, or an IPv6 /64 (one
-// host or network usually gets a whole /64).
-func source(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	a = a.Unmap()
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
+	return email + " " + ratelimit.Source(ip)
 }
 
 // lockSpan is how long the next lock of a source lasts after locks
@@ -166,7 +151,7 @@ func (s *Service) failed(ctx context.Context, email, userID, ip, reason string, 
 		s.Log.Error("login lock not stored", "email", email, "err", err)
 		return
 	}
-	s.Log.Warn("account locked after failed logins", "email", email, "user", userID, "ip", ip, "source", source(ip), "failures", g.Attempts, "locks", g.Locks+1, "locked_until", until)
+	s.Log.Warn("account locked after failed logins", "email", email, "user", userID, "ip", ip, "source", ratelimit.Source(ip), "failures", g.Attempts, "locks", g.Locks+1, "locked_until", until)
 	s.Audit.Record(ctx, audit.Entry{ActorID: "anonymous", Action: "login.locked", Target: email, IP: ip,
-		After: map[string]any{"locked_until": until.UTC(), "failures": g.Attempts, "source": source(ip), "lock": g.Locks + 1}})
+		After: map[string]any{"locked_until": until.UTC(), "failures": g.Attempts, "source": ratelimit.Source(ip), "lock": g.Locks + 1}})
 }

@@ -86,10 +86,12 @@ type Config struct {
 	IMAPEvery       time.Duration
 	// --- issue 6: citizen side (internal/citizen) ---
 	// LimitVerify bounds ownership-proof attempts (phone digits) per
-	// tracking code, LimitVerifyIP per client IP, LimitLink one-time-link
+	// tracking code from one client source, LimitVerifyCode per tracking
+	// code from all sources together, LimitVerifyIP per client IP, LimitLink one-time-link
 	// mails per tracking code; RatingReopenDays is how many days after the
 	// answer a rating of 1 or 2 reopens the ticket.
 	LimitVerify      string
+	LimitVerifyCode  string
 	LimitVerifyIP    string
 	LimitLink        string
 	RatingReopenDays int
@@ -185,7 +187,8 @@ var Options = []Option{
 	{Env: "CIVICDESK_IMAP_MAILBOXES", Flag: "imap-mailboxes", Default: "", Help: "IMAP mailboxes to fetch, space-separated URLs imap[s]://user:pass@host:port/Folder[?agency=CODE&starttls=1]", Secret: true, field: func(c *Config) any { return &c.IMAPMailboxes }},
 	{Env: "CIVICDESK_IMAP_EVERY", Flag: "imap-every", Default: "1m", Help: "how often each IMAP mailbox is fetched", field: func(c *Config) any { return &c.IMAPEvery }},
 	// issue 6: citizen side (internal/citizen)
-	{Env: "CIVICDESK_LIMIT_VERIFY", Flag: "limit-verify", Default: "10/24h", Help: "ownership-proof attempts (last 4 phone digits) per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitVerify }},
+	{Env: "CIVICDESK_LIMIT_VERIFY", Flag: "limit-verify", Default: "10/24h", Help: "ownership-proof attempts (last 4 phone digits) per tracking code from one client source (IPv4 address or IPv6 /64) (N/duration)", field: func(c *Config) any { return &c.LimitVerify }},
+	{Env: "CIVICDESK_LIMIT_VERIFY_CODE", Flag: "limit-verify-code", Default: "30/24h", Help: "ownership-proof attempts per tracking code from all sources together, the ceiling against guessing from many addresses; a redeemed one-time link clears it (N/duration)", field: func(c *Config) any { return &c.LimitVerifyCode }},
 	{Env: "CIVICDESK_LIMIT_VERIFY_IP", Flag: "limit-verify-ip", Default: "30/1h", Help: "ownership-proof attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitVerifyIP }},
 	{Env: "CIVICDESK_LIMIT_LINK", Flag: "limit-link", Default: "3/1h", Help: "one-time sign-in links mailed per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitLink }},
 	{Env: "CIVICDESK_RATING_REOPEN_DAYS", Flag: "rating-reopen-days", Default: "14", Help: "days after the answer within which a rating of 1 or 2 reopens the ticket (0: never)", field: func(c *Config) any { return &c.RatingReopenDays }},
@@ -257,7 +260,7 @@ func Load(getenv func(string) string, args []string, stderr io.Writer) (*Config,
 		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")
 	}
 	// issue 6: citizen side
-	for env, v := range map[string]string{"CIVICDESK_LIMIT_VERIFY": c.LimitVerify, "CIVICDESK_LIMIT_VERIFY_IP": c.LimitVerifyIP, "CIVICDESK_LIMIT_LINK": c.LimitLink} {
+	for env, v := range map[string]string{"CIVICDESK_LIMIT_VERIFY": c.LimitVerify, "CIVICDESK_LIMIT_VERIFY_CODE": c.LimitVerifyCode, "CIVICDESK_LIMIT_VERIFY_IP": c.LimitVerifyIP, "CIVICDESK_LIMIT_LINK": c.LimitLink} {
 		if _, _, err := ParseRate(v); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", env, err)
 		}
