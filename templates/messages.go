@@ -29,6 +29,7 @@ var messages = map[string][2]string{
 	"form.body":               {"Nội dung phản ánh", "Details"},
 	"form.website":            {"Trang web (để trống)", "Website (leave empty)"},
 	"form.send":               {"Gửi phản ánh", "Send"},
+	"form.key_reused":         {"Biểu mẫu này đã được dùng để gửi một phản ánh có nội dung khác. Nội dung bạn vừa nhập vẫn còn bên dưới; bấm Gửi để gửi thành phản ánh mới.", "This form was already used to send a submission with different content. What you typed is kept below; press Send to send it as a new submission."},
 	"form.errors":             {"Vui lòng kiểm tra lại các trường được đánh dấu.", "Please check the marked fields."},
 	"done.title":              {"Đã tiếp nhận phản ánh", "Your feedback was received"},
 	"done.code":               {"Mã số phản ánh của bạn", "Your tracking code"},

@@ -128,7 +128,9 @@ func (h *MailHandler) ProcessTask(ctx context.Context, task *asynq.Task) error {
 	m := mailout.Mail{To: t.Citizen.Email, ToName: t.Citizen.Name, MessageID: h.Sender.MessageID(t.ID, p.Kind, p.Ref)}
 	switch p.Kind {
 	case MailAck:
-		m.Subject, m.Text, m.HTML = h.Sender.Ack(t.TrackingCode, t.Title)
+		// Fixed text and no display name: the address is unverified.
+		m.Subject, m.Text, m.HTML = h.Sender.Ack(t.TrackingCode)
+		m.ToName = ""
 		m.Auto = true
 	case MailAnswer:
 		var body string

@@ -35,8 +35,9 @@ const usage = `usage: civicdesk [command] [flags]
 
 commands:
   serve      web, workers and reconciler in one process (the default)
-  web        the HTTP server only
+  web        the HTTP server and inbound SMTP (CIVICDESK_SMTP_ADDR=off: HTTP only)
   worker     the queue workers and reconciler only
+  smtp       the inbound SMTP listener only
   seed       load agencies and categories from the seed file
   reindex    rebuild the search index from the store
   callers    rebuild: rebuild the hotline's per-caller history index
@@ -80,7 +81,7 @@ func (m Main) Run(ctx context.Context, args []string) int {
 	case "config":
 		config.Print(m.Stdout, cfg)
 		return 0
-	case "serve", "web", "worker", "seed", "reindex", "calendar", "callers",
+	case "serve", "web", "worker", "smtp", "seed", "reindex", "calendar", "callers",
 		"reports": // issue 9
 	default:
 		fmt.Fprintf(m.Stderr, "civicdesk: unknown command %q\n\n%s", cmd, usage)
@@ -128,6 +129,8 @@ func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog
 		return a.RunWeb(ctx, nil)
 	case "worker":
 		return a.RunWorker(ctx)
+	case "smtp":
+		return a.RunSMTP(ctx)
 	case "seed":
 		if err := a.Seed(ctx); err != nil {
 			return err

@@ -469,8 +469,9 @@ func (a *App) storeReady(ctx context.Context) error {
 func (a *App) WebServer() *web.Server {
 	return &web.Server{
 		Store: a.Store, Intake: a.Intake, Auth: a.Auth, Catalog: catalogSource{a}, Metrics: a.Metrics,
-		Limiter: a.Limiter, Limits: a.limits(), Log: a.Log, Clock: a.Clock, Secret: a.Secret,
+		Limiter: a.Limiter, Limits: a.limits(), Clock: a.Clock, Secret: a.Secret,
 		MaxBody: a.Cfg.MaxBodyBytes, SecureTLS: strings.HasPrefix(a.Cfg.BaseURL, "https://"), Ready: a.Ready,
+		Log: a.Log, TrustedProxies: trustedProxies(a.Cfg.TrustedProxies),
 		Tickets:    a.Tickets,
 		Hotline:    a.Hotline,
 		Quarantine: a.Quarantine,
@@ -664,3 +665,9 @@ func (l asynqLogger) Info(args ...any)  { l.l.Info(fmt.Sprint(args...), "compone
 func (l asynqLogger) Warn(args ...any)  { l.l.Warn(fmt.Sprint(args...), "component", "asynq") }
 func (l asynqLogger) Error(args ...any) { l.l.Error(fmt.Sprint(args...), "component", "asynq") }
 func (l asynqLogger) Fatal(args ...any) { l.l.Error(fmt.Sprint(args...), "component", "asynq") }
+
+// trustedProxies: config.Load has already refused a malformed list.
+func trustedProxies(s string) []string {
+	l, _ := config.ParseProxies(s)
+	return l
+}

@@ -25,7 +25,7 @@ func (a *App) newCitizen() *citizen.Service {
 	return &citizen.Service{
 		Store: a.Store, Tickets: a.Tickets, Audit: a.Audit, Limiter: a.Limiter, Mail: a.Queue,
 		Clock: a.Clock, Log: a.Log, Secret: a.Secret,
-		VerifyCode: rule("citizen-verify", a.Cfg.LimitVerify),
+		VerifyCode: rule("citizen-verify", a.Cfg.LimitVerify), VerifyCodeAll: rule("citizen-verify-code", a.Cfg.LimitVerifyCode),
 		VerifyIP:   rule("citizen-verify-ip", a.Cfg.LimitVerifyIP),
 		LinkCode:   rule("citizen-link", a.Cfg.LimitLink),
 		ReopenDays: a.Cfg.RatingReopenDays,

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -138,6 +139,22 @@ func (a *App) startSMTP(ctx context.Context) error {
 			a.Log.Error("smtp: stopped", "err", err)
 		}
 	}()
+	return nil
+}
+
+// RunSMTP serves only the inbound SMTP listener (and /metrics) until ctx
+// ends. Scaled deployments run it as one service of its own and turn the
+// listener off in the web processes, so a single host port takes mail.
+func (a *App) RunSMTP(ctx context.Context) error {
+	if a.Cfg.SMTPAddr == "" {
+		return errors.New("CIVICDESK_SMTP_ADDR is off: the smtp command has nothing to serve")
+	}
+	a.startMetrics(ctx)
+	if err := a.startSMTP(ctx); err != nil {
+		return err
+	}
+	a.startRefresh(ctx) // intake reads the catalog, as in the web process
+	<-ctx.Done()
 	return nil
 }
 

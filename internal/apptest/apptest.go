@@ -57,6 +57,7 @@ const (
 	Serve Mode = iota // web and worker
 	WebOnly
 	WorkerOnly
+	SMTPOnly // the inbound SMTP listener alone (App.SMTPAddr tells where)
 )
 
 // Options configure Start.
@@ -138,12 +139,14 @@ func Start(t testing.TB, opt Options) *Env {
 			err = a.RunWeb(ctx, nil)
 		case WorkerOnly:
 			err = a.RunWorker(ctx)
+		case SMTPOnly:
+			err = a.RunSMTP(ctx)
 		}
 		if err != nil && ctx.Err() == nil {
 			t.Errorf("app stopped: %v", err)
 		}
 	}()
-	if opt.Mode != WorkerOnly {
+	if opt.Mode != WorkerOnly && opt.Mode != SMTPOnly {
 		actx, acancel := context.WithTimeout(ctx, 10*time.Second)
 		addr, err := a.Addr(actx)
 		acancel()

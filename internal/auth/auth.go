@@ -111,7 +111,7 @@ func (s *Service) LoginFrom(ctx context.Context, email, password, kind, ip strin
 		s.failed(ctx, email, u.ID, ip, "account disabled", now)
 		return "", nil, bad
 	}
-	if err := s.Store.ClearLoginGuard(ctx, email); err != nil {
+	if err := s.Store.ClearLoginGuard(ctx, guardID(email, ip)); err != nil {
 		s.Log.Error("login guard not cleared", "email", email, "err", err)
 	}
 	token := NewToken()

@@ -1,9 +1,13 @@
 package auth
 
 // Login hardening (issue #6, AU). Besides the per-IP limit the web layer
-// applies, every account name has a guard in the database: after
-// LockAfter failed sign-ins within LockWindow the account is locked for
-// LockFor, for every web process at once. While locked, attempts are
+// applies, every account name has a guard in the database per source (the
+// client's IPv4 address, or its IPv6 /64): after LockAfter failed sign-ins
+// within LockWindow the account is locked for that source, for every web
+// process at once, for LockFor, then twice that for the next lock of the
+// same source, and so on up to MaxLockFor (OWASP's advice: lock per
+// account and source, slow down progressively). A guesser elsewhere thus
+// cannot lock staff out of their own account. While locked, attempts are
 // refused before the password is looked at, so a guesser learns nothing
 // and bcrypt does no work for them.
 //
@@ -18,6 +22,7 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/ratelimit"
 )
 
 // Defaults for the lockout; a zero field in Service uses these.
@@ -25,7 +30,24 @@ const (
 	DefaultLockAfter  = 5
 	DefaultLockWindow = 15 * time.Minute
 	DefaultLockFor    = 15 * time.Minute
+	// MaxLockFor caps the doubling lock of one source.
+	MaxLockFor = 24 * time.Hour
 )
+
+// guardID names the guard of one account name and one source.
+func guardID(email, ip string) string {
+	return email + " " + ratelimit.Source(ip)
+}
+
+// lockSpan is how long the next lock of a source lasts after locks
+// earlier ones.
+func (s *Service) lockSpan(locks int) time.Duration {
+	d := s.lockFor()
+	for i := 0; i < locks && d < MaxLockFor; i++ {
+		d *= 2
+	}
+	return min(d, MaxLockFor)
+}
 
 // LockedError is returned for a sign-in to a locked account. It carries
 // when the lock ends, for the Retry-After header; its code is ELIMITED
@@ -82,7 +104,8 @@ func lockedError(until, now time.Time) *LockedError {
 // it when the account is locked or has used up its attempts in the
 // current window.
 func (s *Service) reserve(ctx context.Context, email, ip string, now time.Time) error {
-	g, err := s.Store.ReserveLoginAttempt(ctx, email, now)
+	id := guardID(email, ip)
+	g, err := s.Store.ReserveLoginAttempt(ctx, id, now)
 	if err != nil {
 		return err
 	}
@@ -94,7 +117,7 @@ func (s *Service) reserve(ctx context.Context, email, ip string, now time.Time) 
 	if !g.LockedUntil.IsZero() || now.Sub(g.WindowStart) >= s.lockWindow() {
 		// The lock has run out, or the window has: this attempt is the
 		// first of a new window.
-		if g, err = s.Store.RestartLoginWindow(ctx, email, now); err != nil {
+		if g, err = s.Store.RestartLoginWindow(ctx, id, now); err != nil {
 			return err
 		}
 	}
@@ -114,7 +137,8 @@ func (s *Service) reserve(ctx context.Context, email, ip string, now time.Time) 
 func (s *Service) failed(ctx context.Context, email, userID, ip, reason string, now time.Time) {
 	s.Log.Warn("login failed", "email", email, "user", userID, "ip", ip, "reason", reason)
 	s.Audit.Record(ctx, audit.Entry{ActorID: "anonymous", Action: "login.failed", Target: email, IP: ip, Note: reason})
-	g, err := s.Store.LoginGuardByID(ctx, email)
+	id := guardID(email, ip)
+	g, err := s.Store.LoginGuardByID(ctx, id)
 	if err != nil {
 		s.Log.Error("login guard unreadable", "email", email, "err", err)
 		return
@@ -122,12 +146,12 @@ func (s *Service) failed(ctx context.Context, email, userID, ip, reason string, 
 	if g.Attempts < s.lockAfter() || g.LockedUntil.After(now) {
 		return
 	}
-	until := now.Add(s.lockFor())
-	if err := s.Store.LockLogin(ctx, email, until); err != nil {
+	until := now.Add(s.lockSpan(g.Locks))
+	if err := s.Store.LockLogin(ctx, id, until); err != nil {
 		s.Log.Error("login lock not stored", "email", email, "err", err)
 		return
 	}
-	s.Log.Warn("account locked after failed logins", "email", email, "user", userID, "ip", ip, "failures", g.Attempts, "locked_until", until)
+	s.Log.Warn("account locked after failed logins", "email", email, "user", userID, "ip", ip, "source", ratelimit.Source(ip), "failures", g.Attempts, "locks", g.Locks+1, "locked_until", until)
 	s.Audit.Record(ctx, audit.Entry{ActorID: "anonymous", Action: "login.locked", Target: email, IP: ip,
-		After: map[string]any{"locked_until": until.UTC(), "failures": g.Attempts}})
+		After: map[string]any{"locked_until": until.UTC(), "failures": g.Attempts, "source": ratelimit.Source(ip), "lock": g.Locks + 1}})
 }

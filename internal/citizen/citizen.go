@@ -53,10 +53,12 @@ type Service struct {
 	// Q&A ids. It is the process secret; each use has its own prefix.
 	Secret []byte
 
-	// VerifyCode limits proof attempts per tracking code, VerifyIP per
-	// client IP (phone digits and link requests alike), LinkCode the
-	// links mailed per tracking code.
-	VerifyCode, VerifyIP, LinkCode ratelimit.Rule
+	// VerifyCode limits proof attempts per tracking code from one client
+	// source, VerifyCodeAll per tracking code from every source together
+	// (the ceiling against guessing from many addresses; a redeemed link
+	// clears it), VerifyIP per client IP (phone digits and link requests
+	// alike), LinkCode the links mailed per tracking code.
+	VerifyCode, VerifyCodeAll, VerifyIP, LinkCode ratelimit.Rule
 	// ReopenDays: a rating of 1 or 2 given within this many days of the
 	// answer reopens the ticket; 0 never reopens.
 	ReopenDays int

@@ -90,6 +90,42 @@ func (s *Service) limits(ctx context.Context, perCode ratelimit.Rule, code, ip s
 	return s.allow(ctx, perCode, ratelimit.KeyFor("code", code), code, ip)
 }
 
+// proofLimits applies the rules of one attempt with phone digits: per
+// client IP, per tracking code from this source, then per tracking code
+// from every source. Counting per source first (OWASP: lock per account
+// and source) means that one guesser spends only their own attempts,
+// not the citizen's; the ceiling across sources still bounds guessing
+// from many addresses.
+func (s *Service) proofLimits(ctx context.Context, code, ip string) error {
+	if err := s.allow(ctx, s.VerifyIP, ratelimit.KeyFor("ip", ip), code, ip); err != nil {
+		return err
+	}
+	if err := s.allow(ctx, s.VerifyCode, ratelimit.KeyFor("code", code, ratelimit.Source(ip)), code, ip); err != nil {
+		return err
+	}
+	return s.allow(ctx, s.VerifyCodeAll, ratelimit.KeyFor("code", code), code, ip)
+}
+
+// clearProofLimits forgets the attempts counted against code from every
+// source together and from ip's source, once the citizen proved
+// ownership through their own mailbox. Other sources' counts stay.
+func (s *Service) clearProofLimits(ctx context.Context, code, ip string) {
+	if s.Limiter == nil {
+		return
+	}
+	for _, r := range []struct {
+		rule ratelimit.Rule
+		key  string
+	}{{s.VerifyCodeAll, ratelimit.KeyFor("code", code)}, {s.VerifyCode, ratelimit.KeyFor("code", code, ratelimit.Source(ip))}} {
+		if r.rule.Name == "" {
+			continue
+		}
+		if err := s.Limiter.Reset(ctx, r.rule, r.key); err != nil {
+			s.Log.Warn("citizen: proof counter not cleared", "rule", r.rule.Name, "code", code, "err", err)
+		}
+	}
+}
+
 // VerifyPhone proves ownership with the last four digits of the phone
 // number on the ticket, compared in constant time. Attempts are limited
 // per tracking code and per IP before the ticket is even read; a wrong
@@ -103,7 +139,7 @@ func (s *Service) VerifyPhone(ctx context.Context, rawCode, digits, ip string) (
 	if len(digits) != 4 || strings.Trim(digits, "0123456789") != "" {
 		return nil, s.invalid(code, "verify", "phone_last4", errDigitsShape)
 	}
-	if err := s.limits(ctx, s.VerifyCode, code, ip); err != nil {
+	if err := s.proofLimits(ctx, code, ip); err != nil {
 		return nil, err
 	}
 	t, err := s.load(ctx, code)
@@ -213,6 +249,7 @@ func (s *Service) RedeemLink(ctx context.Context, rawCode, token, ip string) (*O
 		s.Audit.Record(ctx, audit.Entry{ActorID: ActorCitizen, Action: "citizen.verify_failed", Target: code, IP: ip, Note: ViaLink + ": " + desk.ErrorMessage(err)})
 		return nil, err
 	}
+	s.clearProofLimits(ctx, code, ip)
 	s.Log.Info("citizen: ownership proved", "code", code, "via", ViaLink, "ip", ip)
 	s.Audit.Record(ctx, audit.Entry{ActorID: ActorCitizen, Action: "citizen.verify", Target: code, IP: ip, Note: ViaLink,
 		Before: map[string]any{"proven": false}, After: map[string]any{"proven": true, "via": ViaLink, "for": SessionTTL.String()}})

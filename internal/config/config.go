@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -28,6 +29,10 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 	SMTPAddr      string
+	// TrustedProxies are the addresses (IPs or CIDR ranges, comma-separated)
+	// of the reverse proxies whose X-Forwarded-For names the client; empty:
+	// the peer address is the client.
+	TrustedProxies string
 
 	BaseURL         string
 	SecretKey       string // signs form timestamps; generated under DataDir when empty
@@ -87,10 +92,12 @@ type Config struct {
 	IMAPEvery       time.Duration
 	// --- issue 6: citizen side (internal/citizen) ---
 	// LimitVerify bounds ownership-proof attempts (phone digits) per
-	// tracking code, LimitVerifyIP per client IP, LimitLink one-time-link
+	// tracking code from one client source, LimitVerifyCode per tracking
+	// code from all sources together, LimitVerifyIP per client IP, LimitLink one-time-link
 	// mails per tracking code; RatingReopenDays is how many days after the
 	// answer a rating of 1 or 2 reopens the ticket.
 	LimitVerify      string
+	LimitVerifyCode  string
 	LimitVerifyIP    string
 	LimitLink        string
 	RatingReopenDays int
@@ -161,7 +168,8 @@ var Options = []Option{
 	{Env: "CIVICDESK_SEARCH", Flag: "search", Default: "auto", Help: "auto: Meilisearch when CIVICDESK_MEILI_URL is set, else an embedded bleve index; none: search off (search pages and API answer 503), for several processes on one store without Meilisearch", field: func(c *Config) any { return &c.Search }},
 	{Env: "CIVICDESK_ADMIN_EMAIL", Flag: "admin-email", Default: "", Help: "admin account created at start", field: func(c *Config) any { return &c.AdminEmail }},
 	{Env: "CIVICDESK_ADMIN_PASSWORD", Flag: "admin-password", Default: "", Help: "its password; embedded mode generates one when empty", Secret: true, field: func(c *Config) any { return &c.AdminPassword }},
-	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address (empty: off)", EmptyOff: true, field: func(c *Config) any { return &c.SMTPAddr }},
+	{Env: "CIVICDESK_SMTP_ADDR", Flag: "smtp", Default: ":2525", Help: "inbound SMTP listen address; empty or off: no listener in this process (scaled web behind a single smtp service)", EmptyOff: true, field: func(c *Config) any { return &c.SMTPAddr }},
+	{Env: "CIVICDESK_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "", Help: "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For gives the client IP for rate limits and audit; empty: none, the peer address is the client", field: func(c *Config) any { return &c.TrustedProxies }},
 	{Env: "CIVICDESK_BASE_URL", Flag: "base-url", Default: "http://localhost:8080", Help: "public URL used in links sent to citizens", field: func(c *Config) any { return &c.BaseURL }},
 	{Env: "CIVICDESK_SECRET_KEY", Flag: "secret-key", Default: "", Help: "signing key; generated under the data dir when empty", Secret: true, field: func(c *Config) any { return &c.SecretKey }},
 	{Env: "CIVICDESK_BCRYPT_COST", Flag: "bcrypt-cost", Default: "12", Help: "bcrypt cost for passwords", field: func(c *Config) any { return &c.BcryptCost }},
@@ -198,7 +206,8 @@ var Options = []Option{
 	{Env: "CIVICDESK_IMAP_MAILBOXES", Flag: "imap-mailboxes", Default: "", Help: "IMAP mailboxes to fetch, space-separated URLs imap[s]://user:pass@host:port/Folder[?agency=CODE&starttls=1]", Secret: true, field: func(c *Config) any { return &c.IMAPMailboxes }},
 	{Env: "CIVICDESK_IMAP_EVERY", Flag: "imap-every", Default: "1m", Help: "how often each IMAP mailbox is fetched", field: func(c *Config) any { return &c.IMAPEvery }},
 	// issue 6: citizen side (internal/citizen)
-	{Env: "CIVICDESK_LIMIT_VERIFY", Flag: "limit-verify", Default: "10/24h", Help: "ownership-proof attempts (last 4 phone digits) per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitVerify }},
+	{Env: "CIVICDESK_LIMIT_VERIFY", Flag: "limit-verify", Default: "10/24h", Help: "ownership-proof attempts (last 4 phone digits) per tracking code from one client source (IPv4 address or IPv6 /64) (N/duration)", field: func(c *Config) any { return &c.LimitVerify }},
+	{Env: "CIVICDESK_LIMIT_VERIFY_CODE", Flag: "limit-verify-code", Default: "30/24h", Help: "ownership-proof attempts per tracking code from all sources together, the ceiling against guessing from many addresses; a redeemed one-time link clears it (N/duration)", field: func(c *Config) any { return &c.LimitVerifyCode }},
 	{Env: "CIVICDESK_LIMIT_VERIFY_IP", Flag: "limit-verify-ip", Default: "30/1h", Help: "ownership-proof attempts per client IP (N/duration)", field: func(c *Config) any { return &c.LimitVerifyIP }},
 	{Env: "CIVICDESK_LIMIT_LINK", Flag: "limit-link", Default: "3/1h", Help: "one-time sign-in links mailed per tracking code (N/duration)", field: func(c *Config) any { return &c.LimitLink }},
 	{Env: "CIVICDESK_RATING_REOPEN_DAYS", Flag: "rating-reopen-days", Default: "14", Help: "days after the answer within which a rating of 1 or 2 reopens the ticket (0: never)", field: func(c *Config) any { return &c.RatingReopenDays }},
@@ -249,6 +258,12 @@ func Load(lookupEnv func(string) (string, bool), args []string, stderr io.Writer
 	if c.Search != SearchAuto && c.Search != SearchNone {
 		return nil, nil, fmt.Errorf("CIVICDESK_SEARCH must be %q or %q, got %q", SearchAuto, SearchNone, c.Search)
 	}
+	if strings.EqualFold(c.SMTPAddr, "off") {
+		c.SMTPAddr = ""
+	}
+	if _, err := ParseProxies(c.TrustedProxies); err != nil {
+		return nil, nil, fmt.Errorf("CIVICDESK_TRUSTED_PROXIES: %w", err)
+	}
 	if c.WorkerConc < 1 {
 		return nil, nil, fmt.Errorf("CIVICDESK_WORKERS must be at least 1")
 	}
@@ -271,7 +286,7 @@ func Load(lookupEnv func(string) (string, bool), args []string, stderr io.Writer
 		return nil, nil, fmt.Errorf("CIVICDESK_MAX_BODY_BYTES must be at least 1024")
 	}
 	// issue 6: citizen side
-	for env, v := range map[string]string{"CIVICDESK_LIMIT_VERIFY": c.LimitVerify, "CIVICDESK_LIMIT_VERIFY_IP": c.LimitVerifyIP, "CIVICDESK_LIMIT_LINK": c.LimitLink} {
+	for env, v := range map[string]string{"CIVICDESK_LIMIT_VERIFY": c.LimitVerify, "CIVICDESK_LIMIT_VERIFY_CODE": c.LimitVerifyCode, "CIVICDESK_LIMIT_VERIFY_IP": c.LimitVerifyIP, "CIVICDESK_LIMIT_LINK": c.LimitLink} {
 		if _, _, err := ParseRate(v); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", env, err)
 		}
@@ -327,4 +342,24 @@ func ParseRate(s string) (int, time.Duration, error) {
 		return 0, 0, fmt.Errorf("rate %q: window must be a duration such as 10m", s)
 	}
 	return count, win, nil
+}
+
+// ParseProxies splits a comma-separated list of IP addresses and CIDR
+// ranges, refusing anything that is neither: a typo must not silently
+// trust the wrong peer or none at all.
+func ParseProxies(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(f); err != nil {
+			if _, err := netip.ParseAddr(f); err != nil {
+				return nil, fmt.Errorf("%q is neither an IP address nor a CIDR range", f)
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }

@@ -136,6 +136,10 @@ type Submission struct {
 	Raw []byte `bson:"raw,omitempty"`
 	// Mail is the email envelope, for email submissions.
 	Mail *MailEnvelope `bson:"mail,omitempty"`
+	// RequestHash identifies exactly what a portal or API client sent with
+	// a key of its own choosing, so that a retry is told from a new
+	// request that reuses the key.
+	RequestHash string `bson:"request_hash,omitempty"`
 	// Attachments are filled by the worker from Raw; the ticket or the
 	// appended message carries them on.
 	Attachments []Attachment `bson:"attachments,omitempty"`

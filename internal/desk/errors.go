@@ -18,6 +18,9 @@ const (
 	// EUNAVAILABLE: a backend is down, too slow or turned off; the client
 	// may retry later (HTTP 503 with Retry-After).
 	EUNAVAILABLE = "unavailable"
+	// EKEYREUSED: an idempotency key came back with a different request
+	// (HTTP 422), which a retry never does.
+	EKEYREUSED = "idempotency_key_reused"
 )
 
 // Error is an application error with a code, a message fit for the user and,

@@ -137,6 +137,9 @@ func (s *Service) Accept(ctx context.Context, in Input) (*Receipt, error) {
 		}
 		return nil, err
 	}
+	if !created && stored.RequestHash != "" && stored.RequestHash != sub.RequestHash {
+		return nil, desk.Errorf(desk.EKEYREUSED, "Idempotency-Key này đã được dùng cho một phản ánh có nội dung khác; hãy dùng khóa mới cho phản ánh mới (this Idempotency-Key was already used for a submission with different content; use a new key for a new submission).")
+	}
 	if created && s.OnAccepted != nil {
 		s.OnAccepted(sub.Channel)
 	}
@@ -215,6 +218,11 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	if strings.ContainsFunc(sub.Title, unicode.IsControl) {
 		fields["title"] = "Tiêu đề chứa ký tự điều khiển (control characters are not allowed)."
 	}
+	for field, v := range map[string]string{"title": sub.Title, "name": sub.Citizen.Name} {
+		if fields[field] == "" && strings.ContainsFunc(v, invisibleFormat) {
+			fields[field] = "Không được chứa ký tự định dạng ẩn như ký tự đảo chiều văn bản hoặc ký tự độ rộng bằng 0 (invisible formatting characters such as bidi overrides or zero-width characters are not allowed)."
+		}
+	}
 
 	if email != "" && fields["email"] == "" {
 		if !validEmail(email) {
@@ -257,8 +265,14 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	sub.BodyHash = BodyHash(sub.Body)
 	sub.ID = store.NewID()
 	sub.TrackingCode = desk.NewTrackingCode()
-	if key == "" {
+	switch {
+	case key == "":
 		key = "auto:" + sub.ID
+	case sub.Channel == desk.ChannelWeb:
+		// The portal and API clients choose their keys: a key means
+		// something only together with who sent it and what they sent.
+		key = clientScope(sub) + ":" + key
+		sub.RequestHash = requestHash(sub)
 	}
 	sub.Key = string(sub.Channel) + ":" + key
 	sub.ReceivedAt = s.Clock.Now().UTC().Truncate(time.Millisecond)
@@ -271,6 +285,32 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 func BodyHash(body string) string {
 	sum := sha256.Sum256([]byte(spam.NormalizeBody(body)))
 	return hex.EncodeToString(sum[:16])
+}
+
+// invisibleFormat reports the format characters (Unicode class Cf: bidi
+// embeddings, overrides and isolates, zero-width spaces and joiners, the
+// byte-order mark, soft hyphens) that make a title or a name show
+// differently from what is stored: a reversed number, a look-alike name.
+// Vietnamese text needs none of them.
+func invisibleFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
+// clientScope names the submitter by their contact details, so that two
+// citizens who happen to send the same key never share a submission.
+func clientScope(sub *desk.Submission) string {
+	sum := sha256.Sum256([]byte(sub.Citizen.Phone + "\x00" + sub.Citizen.Email))
+	return "c" + hex.EncodeToString(sum[:8])
+}
+
+// requestHash identifies the validated content of a submission exactly
+// (not BodyHash's loose form): any change makes it a different request.
+func requestHash(sub *desk.Submission) string {
+	h := sha256.New()
+	for _, f := range []string{sub.Citizen.Name, sub.Citizen.Phone, sub.Citizen.Email, sub.Citizen.Province,
+		sub.Category, sub.Title, sub.Body, sub.ReplyTo} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func contains(list []string, v string) bool {

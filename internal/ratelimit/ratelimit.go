@@ -54,6 +54,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -170,6 +171,31 @@ func (l *Limiter) Allow(ctx context.Context, rule Rule, key string) (Decision, e
 		Remaining:  int(res[1]),
 		RetryAfter: time.Duration(res[2]) * time.Microsecond,
 	}, nil
+}
+
+// Reset forgets the events counted for key under rule, as when the
+// person behind a key has proved who they are another way.
+func (l *Limiter) Reset(ctx context.Context, rule Rule, key string) error {
+	if err := l.rdb.Del(ctx, l.redisKey(rule, key)).Err(); err != nil {
+		return fmt.Errorf("ratelimit: %s: %w", rule.Name, err)
+	}
+	return nil
+}
+
+// Source is the part of a client address one client holds: an IPv4
+// address, or the /64 of an IPv6 address (a home or office line usually
+// gets a whole /64). Limits and lockouts "per source" key on it.
+func Source(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }
 
 // validate rejects rules that cannot be enforced meaningfully.

@@ -18,12 +18,16 @@ import (
 )
 
 // LoginGuard counts sign-in attempts for one account name (the lower-cased
-// email, known or not, so the lockout does not reveal which emails exist).
+// email, known or not, so the lockout does not reveal which emails exist)
+// from one source (auth names the key).
 type LoginGuard struct {
 	ID          string    `bson:"_id"`
 	Attempts    int       `bson:"attempts"`
 	WindowStart time.Time `bson:"window_start"`
 	LockedUntil time.Time `bson:"locked_until,omitempty"`
+	// Locks counts the locks so far; each lasts longer than the last, and
+	// a good sign-in (which deletes the guard) starts again from none.
+	Locks int `bson:"locks,omitempty"`
 }
 
 func (s *Store) guards() *mongo.Collection { return s.db.Collection("login_guards") }
@@ -61,11 +65,11 @@ func (s *Store) RestartLoginWindow(ctx context.Context, id string, now time.Time
 	return &g, nil
 }
 
-// LockLogin locks id until the given time.
+// LockLogin locks id until the given time and counts the lock.
 func (s *Store) LockLogin(ctx context.Context, id string, until time.Time) error {
 	defer s.lockWrite()()
 	_, err := s.guards().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "locked_until", Value: until.UTC()}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "locked_until", Value: until.UTC()}}}, {Key: "$inc", Value: bson.D{{Key: "locks", Value: 1}}}})
 	return err
 }
 

@@ -5,7 +5,6 @@ package web
 // these handlers only parse and answer.
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -54,8 +53,8 @@ func (s *Server) apiUpdateUser(c *fiber.Ctx) error {
 	if err := authzAdmin(userOf(c)); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &req); err != nil {
+		return err
 	}
 	u, err := s.Auth.UpdateUser(c.UserContext(), userOf(c), clone(c.Params("id")), auth.UserChange{Role: req.Role, Agency: req.Agency, Disabled: req.Disabled}, c.IP())
 	if err != nil {
@@ -92,8 +91,8 @@ func (s *Server) apiCreateToken(c *fiber.Ctx) error {
 		Days   int       `json:"days"`
 		UserID string    `json:"user_id"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &req); err != nil {
+		return err
 	}
 	secret, info, err := s.Auth.CreateToken(c.UserContext(), userOf(c), auth.NewAPIToken{Name: req.Name, Role: req.Role, Agency: req.Agency,
 		Days: req.Days, UserID: req.UserID, ViaAPIToken: viaToken(c)}, c.IP())

@@ -1,12 +1,9 @@
 package web
 
 import (
-	"encoding/json"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/civicdesk/civicdesk/internal/calendar"
-	"github.com/civicdesk/civicdesk/internal/desk"
 )
 
 // apiOverrides: GET /api/v1/admin/calendar/overrides, admin only.
@@ -27,8 +24,8 @@ func (s *Server) apiPutOverride(c *fiber.Ctx) error {
 		Kind calendar.OverrideKind `json:"kind"`
 		Note string                `json:"note"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &req); err != nil {
+		return err
 	}
 	o, err := s.Tickets.PutOverride(c.UserContext(), userOf(c), req.Date, req.Kind, req.Note)
 	if err != nil {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
@@ -19,8 +17,8 @@ func (s *Server) apiRules(c *fiber.Ctx) error {
 
 func ruleBody(c *fiber.Ctx) (desk.RoutingRule, error) {
 	var r desk.RoutingRule
-	if err := json.Unmarshal(c.Body(), &r); err != nil {
-		return r, desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &r); err != nil {
+		return r, err
 	}
 	return r, nil
 }

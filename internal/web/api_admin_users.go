@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/civicdesk/civicdesk/internal/auth"
@@ -21,8 +19,8 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	if err := authzAdmin(userOf(c)); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &req); err != nil {
+		return err
 	}
 	u, err := s.Auth.CreateUserFrom(c.UserContext(), userOf(c), auth.NewUser{Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, Agency: req.Agency}, c.IP())
 	if err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"time"
@@ -34,8 +33,8 @@ type callRequest struct {
 // a repeat of the same call id, which changes no ticket.
 func (s *Server) apiLogCall(c *fiber.Ctx) error {
 	var req callRequest
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &req); err != nil {
+		return err
 	}
 	if req.CallID == "" {
 		req.CallID = clone(c.Get("Idempotency-Key"))
@@ -140,8 +139,8 @@ func (s *Server) apiBlock(c *fiber.Ctx) error {
 		Until  time.Time `json:"until"`
 		Days   int       `json:"days"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &req); err != nil {
+		return err
 	}
 	if req.Days < 0 || req.Days > 3650 {
 		return desk.Errorf(desk.EINVALID, "Số ngày không hợp lệ (days must be 0 to 3650).")

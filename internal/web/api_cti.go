@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,9 @@ func parseCTI(c *fiber.Ctx) (hotline.CTIInput, error) {
 		dec.UseNumber()
 		if err := dec.Decode(&raw); err != nil {
 			return in, desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON).")
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return in, desk.Errorf(desk.EINVALID, "Có dữ liệu thừa sau nội dung JSON (unexpected data after the JSON value).")
 		}
 		var bad []string
 		str := func(key string) string {

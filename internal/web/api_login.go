@@ -1,13 +1,11 @@
 package web
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/civicdesk/civicdesk/internal/auth"
-	"github.com/civicdesk/civicdesk/internal/desk"
 )
 
 // apiLogin: POST /api/v1/login {email, password} → {token}.
@@ -16,8 +14,8 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &req); err != nil {
+		return err
 	}
 	if err := s.checkLogin(c, req.Email, req.Password); err != nil {
 		return err

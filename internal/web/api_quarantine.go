@@ -1,22 +1,16 @@
 package web
 
 import (
-	"encoding/json"
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/quarantine"
 )
 
 // reviewInput reads {"version": n, "note": "…"}; unknown fields are errors.
 func reviewInput(c *fiber.Ctx) (quarantine.Input, error) {
 	var in quarantine.Input
-	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, desk.Errorf(desk.EINVALID, "JSON không hợp lệ: %v (malformed JSON; expected {\"version\": n, \"note\": \"…\"}).", err)
+	if err := readJSONStrict(c, &in); err != nil {
+		return in, err
 	}
 	return in, nil
 }

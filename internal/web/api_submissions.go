@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
@@ -36,11 +35,9 @@ func (s *Server) apiSubmit(c *fiber.Ctx) error {
 		return desk.Errorf(desk.EINVALID, "Cần Content-Type: application/json (JSON body expected).")
 	}
 	var req submissionRequest
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := readJSONStrict(c, &req); err != nil {
 		s.reject(c, "bad_json")
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ: %v (malformed JSON).", err)
+		return err
 	}
 	if err := s.limitSender(c, req.Phone, req.Email); err != nil {
 		return err

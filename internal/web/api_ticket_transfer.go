@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,8 +12,8 @@ import (
 // moveInput reads the JSON body of route, return and transfer.
 func moveInput(c *fiber.Ctx) (tickets.MoveInput, error) {
 	var in tickets.MoveInput
-	if err := json.Unmarshal(c.Body(), &in); err != nil {
-		return in, desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &in); err != nil {
+		return in, err
 	}
 	return in, nil
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
@@ -19,8 +17,8 @@ type topicInput struct {
 
 func topicBody(c *fiber.Ctx) (topicInput, error) {
 	var in topicInput
-	if err := json.Unmarshal(c.Body(), &in); err != nil {
-		return in, desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
+	if err := readJSON(c, &in); err != nil {
+		return in, err
 	}
 	return in, nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,16 +21,6 @@ type wsInput struct {
 	Body     string `json:"body"`
 	Assignee string `json:"assignee"`
 	Canned   string `json:"canned"`
-}
-
-func readJSON(c *fiber.Ctx, v any) error {
-	if len(c.Body()) == 0 {
-		return desk.Errorf(desk.EINVALID, "Thiếu nội dung JSON (JSON body required).")
-	}
-	if err := json.Unmarshal(c.Body(), v); err != nil {
-		return desk.Errorf(desk.EINVALID, "JSON không hợp lệ (malformed JSON): %v", err)
-	}
-	return nil
 }
 
 // wsCtx is the request context with the client address for audit entries.

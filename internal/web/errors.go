@@ -24,6 +24,7 @@ var statusByCode = map[string]int{
 	desk.EINTERNAL:  fiber.StatusInternalServerError,
 	// A backend down, too slow or turned off: the client may retry.
 	desk.EUNAVAILABLE: fiber.StatusServiceUnavailable,
+	desk.EKEYREUSED:   fiber.StatusUnprocessableEntity,
 }
 
 // ErrSearchOff answers every search while CIVICDESK_SEARCH=none.

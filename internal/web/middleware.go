@@ -4,9 +4,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -158,11 +161,28 @@ func (s *Server) setLang(c *fiber.Ctx) error {
 		lang = "en"
 	}
 	c.Cookie(&fiber.Cookie{Name: cookieLang, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax", Secure: s.SecureTLS})
-	next := c.Query("next", "/")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		next = "/" // only local paths: no open redirect
+	next := clone(c.Query("next", "/"))
+	if !localPath(next) {
+		next = "/"
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// localPath reports whether next is a path on this host and nothing a
+// browser could read as another origin. Browsers drop tabs and newlines
+// inside URLs and read a backslash as a slash, so any control, space or
+// backslash is refused outright rather than cleaned.
+func localPath(next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return false
+	}
+	for _, r := range next {
+		if r == '\\' || r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) {
+			return false
+		}
+	}
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//")
 }
 
 func (s *Server) t(c *fiber.Ctx, key string) string { return templates.Message(langOf(c), key) }

@@ -87,6 +87,14 @@ func (s *Server) submitPost(c *fiber.Ctx) error {
 		if e, ok := err.(*desk.Error); ok && e.Code == desk.EINVALID {
 			de = e
 		}
+		if desk.ErrorCode(err) == desk.EKEYREUSED {
+			// The hidden key went with other text (a form sent, then
+			// edited and sent again): keep the text, and a fresh key
+			// lets the citizen send it as a new submission.
+			c.Status(fiber.StatusUnprocessableEntity)
+			msg := s.t(c, "form.key_reused")
+			return s.renderSubmit(c, f, "", map[string]string{"_": msg}, msg)
+		}
 		if de == nil {
 			return err
 		}

@@ -47,6 +47,10 @@ type Server struct {
 	Secret    []byte // signs CSRF tokens
 	MaxBody   int
 	SecureTLS bool // set cookies Secure (behind TLS)
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
+	// X-Forwarded-For names the client; from any other peer the header is
+	// ignored, so a client cannot choose its own rate-limit bucket.
+	TrustedProxies []string
 	// Ready reports whether every backend answers; /readyz calls it.
 	Ready func(ctx context.Context) error
 	// Tickets routes, transfers, keeps SLA clocks, and edits routing
@@ -92,6 +96,15 @@ type Limits struct {
 	Sender ratelimit.Rule
 }
 
+// proxyHeader names the header that carries the client IP: none unless a
+// proxy is trusted.
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
 // App builds the Fiber application with every route.
 func (s *Server) App() (*fiber.App, error) {
 	pages, err := templates.Parse()
@@ -111,10 +124,16 @@ func (s *Server) App() (*fiber.App, error) {
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
+		// The proxy replaces X-Forwarded-For with the address it saw
+		// (deploy/nginx.conf), so the first valid entry is the client.
+		ProxyHeader:             proxyHeader(s.TrustedProxies),
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          s.TrustedProxies,
+		EnableIPValidation:      true,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(helmet.New(helmet.Config{
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 		ReferrerPolicy:        "same-origin",
 	}))
 	app.Use(s.requestLog)
@@ -235,7 +254,7 @@ func (s *Server) App() (*fiber.App, error) {
 	web.Post("/staff/admin/rules/:id/move", s.requireUser, s.rulesMove)
 	// Hotline console and call log (staff_console*.go, staff_calls.go).
 	web.Get("/staff/console", s.requireUser, s.console)
-	web.Get("/staff/console/events", s.requireUser, s.consoleEvents)
+	web.Get(ConsoleEventsPath, s.requireUser, s.consoleEvents)
 	web.Get("/staff/console/caller", s.requireUser, s.consoleCaller)
 	web.Post("/staff/console/calls", s.requireUser, s.consoleLogCall)
 	web.Post("/staff/console/block", s.requireUser, s.consoleBlock)

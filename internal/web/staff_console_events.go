@@ -9,6 +9,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// ConsoleEventsPath is the console's Server-Sent Events stream; a reverse
+// proxy in front must pass it through unbuffered (deploy/nginx.conf).
+const ConsoleEventsPath = "/staff/console/events"
+
 // consoleHeartbeat keeps idle event streams open through proxies.
 const consoleHeartbeat = 15 * time.Second
 

@@ -37,6 +37,8 @@ type czBrowser struct {
 	e    *apptest.Env
 	c    *http.Client
 	csrf string
+	// from, if set, is the client address a trusted proxy reports.
+	from string
 }
 
 func newCZBrowser(t *testing.T, e *apptest.Env) *czBrowser {
@@ -56,6 +58,9 @@ type czPage struct {
 
 func (b *czBrowser) do(req *http.Request) czPage {
 	b.t.Helper()
+	if b.from != "" {
+		req.Header.Set("X-Forwarded-For", b.from)
+	}
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

@@ -20,6 +20,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -97,9 +99,11 @@ func (s *Sender) Build(m Mail) (*gomail.Msg, error) {
 	if err := msg.FromFormat(s.from.Name, s.from.Address); err != nil {
 		return nil, err
 	}
-	if err := msg.AddToFormat(m.ToName, m.To); err != nil {
-		return nil, fmt.Errorf("recipient %q: %w", m.To, err)
+	to, err := recipient(m.ToName, m.To)
+	if err != nil {
+		return nil, err
 	}
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, to)
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.MessageID)
 	if m.Date.IsZero() {
@@ -126,6 +130,36 @@ func (s *Sender) Build(m Mail) (*gomail.Msg, error) {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
 	return msg, nil
+}
+
+// recipient is the To address with the citizen's name as its display
+// name. The name is free text, so it is never spliced into a header:
+// net/mail quotes or RFC 2047-encodes it, line breaks become spaces, and a
+// name that still does not read back as itself is dropped, because a
+// mail without a display name beats a task that fails on every retry.
+func recipient(name, addr string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
+		return nil, fmt.Errorf("recipient %q: %w", addr, err)
+	}
+	to := &mail.Address{Address: a.Address}
+	if !utf8.ValidString(name) {
+		return to, nil
+	}
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, name))
+	if name == "" {
+		return to, nil
+	}
+	named := &mail.Address{Name: name, Address: a.Address}
+	if back, err := mail.ParseAddress(named.String()); err == nil && back.Name == name && back.Address == a.Address {
+		return named, nil
+	}
+	return to, nil
 }
 
 // Send delivers m to the relay.
@@ -164,21 +198,21 @@ func (s *Sender) TrackURL(code string) string {
 	return strings.TrimRight(s.cfg.BaseURL, "/") + "/track/" + code
 }
 
-// Ack composes the acknowledgement of a new ticket.
-func (s *Sender) Ack(code, title string) (subject, text, htmlBody string) {
+// Ack composes the acknowledgement of a new ticket: the tracking code and
+// fixed text only. It goes to an address nobody has verified (anyone can
+// type another person's address, or forge a From), so echoing the
+// submitter's words would let anyone send their text under our name.
+func (s *Sender) Ack(code string) (subject, text, htmlBody string) {
 	subject = Tag(code) + " Đã tiếp nhận phản ánh, kiến nghị"
-	if title != "" {
-		subject += ": " + clip(title, 120)
-	}
 	url := s.TrackURL(code)
 	text = "Kính gửi Quý ông/bà,\n\n" +
-		"Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà" + quoted(title) + ".\n\n" +
+		"Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà.\n\n" +
 		"Mã số phản ánh: " + code + "\n" +
 		"Tra cứu tình trạng xử lý: " + url + "\n\n" +
 		"Khi trả lời thư này, xin giữ nguyên mã " + Tag(code) + " trong tiêu đề để thư được chuyển vào đúng hồ sơ.\n\n" +
 		"Đây là thư tự động, xin cảm ơn.\n"
 	htmlBody = "<p>Kính gửi Quý ông/bà,</p>" +
-		"<p>Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà" + html.EscapeString(quoted(title)) + ".</p>" +
+		"<p>Cổng tiếp nhận phản ánh, kiến nghị đã nhận được thư của Quý ông/bà.</p>" +
 		"<p>Mã số phản ánh: <strong>" + html.EscapeString(code) + "</strong><br>" +
 		"Tra cứu tình trạng xử lý: <a href=\"" + html.EscapeString(url) + "\">" + html.EscapeString(url) + "</a></p>" +
 		"<p>Khi trả lời thư này, xin giữ nguyên mã " + html.EscapeString(Tag(code)) + " trong tiêu đề để thư được chuyển vào đúng hồ sơ.</p>" +
@@ -203,13 +237,6 @@ func (s *Sender) Answer(code, title, body string) (subject, text, htmlBody strin
 	b.WriteString("<p>Mã số phản ánh: <strong>" + html.EscapeString(code) + "</strong><br>Tra cứu: <a href=\"" +
 		html.EscapeString(url) + "\">" + html.EscapeString(url) + "</a></p>")
 	return subject, text, b.String()
-}
-
-func quoted(title string) string {
-	if title == "" {
-		return ""
-	}
-	return " về “" + clip(title, 200) + "”"
 }
 
 func clip(s string, n int) string {
