@@ -40,9 +40,8 @@ func (s *Store) guards() *mongo.Collection { return s.db.Collection("login_guard
 func (s *Store) ReserveLoginAttempt(ctx context.Context, id string, now time.Time) (*LoginGuard, error) {
 	defer s.lockWrite()()
 	var g LoginGuard
-	err := s.guards().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}, {Key: "$setOnInsert", Value: bson.D{{Key: "window_start", Value: now.UTC()}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&g)
+	err := incrementByID(ctx, s.guards(), id, bson.D{{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}},
+		bson.D{{Key: "attempts", Value: 0}, {Key: "window_start", Value: now.UTC()}}, &g)
 	if err != nil {
 		return nil, fmt.Errorf("login guard: %w", err)
 	}

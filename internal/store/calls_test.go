@@ -2,8 +2,14 @@ package store_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/embedded"
@@ -12,12 +18,16 @@ import (
 
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	m, err := embedded.StartMongo(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	uri, name := externalStore(t)
+	if uri == "" {
+		m, err := embedded.StartMongo(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = m.Close() })
+		uri, name = m.URI(), "test"
 	}
-	t.Cleanup(func() { _ = m.Close() })
-	s, err := store.Open(context.Background(), m.URI(), "test")
+	s, err := store.Open(context.Background(), uri, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +36,31 @@ func openStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// externalStore gives the server CIVICDESK_TEST_MONGO_URI names and a
+// fresh database on it, dropped at cleanup; "" when the variable is unset
+// and the test runs on the embedded store.
+func externalStore(t *testing.T) (uri, name string) {
+	t.Helper()
+	uri = os.Getenv("CIVICDESK_TEST_MONGO_URI")
+	if uri == "" {
+		return "", ""
+	}
+	var rnd [6]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		t.Fatal(err)
+	}
+	name = "s_" + hex.EncodeToString(rnd[:])
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if c, err := mongo.Connect(options.Client().ApplyURI(uri)); err == nil {
+			_ = c.Database(name).Drop(ctx)
+			_ = c.Disconnect(ctx)
+		}
+	})
+	return uri, name
 }
 
 // CTI events apply once each and in any order: hang-up first, then answer,

@@ -224,9 +224,8 @@ func (s *Store) ReplaceRollups(ctx context.Context, kind string, days []string, 
 		return 0, err
 	}
 	var st reportState
-	err = s.db.Collection(collReportState).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "rollups"}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "gen", Value: int64(1)}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&st)
+	err = incrementByID(ctx, s.db.Collection(collReportState), "rollups",
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "gen", Value: int64(1)}}}}, bson.D{{Key: "gen", Value: int64(0)}}, &st)
 	if err != nil {
 		return 0, fmt.Errorf("rollup generation: %w", err)
 	}

@@ -94,9 +94,9 @@ func (s *Store) SenderHistory(ctx context.Context, keys []string) (spam, ham int
 // confirmation that a later release undid).
 func (s *Store) AddSenderHistory(ctx context.Context, keys []string, spam, ham int) error {
 	for _, k := range keys {
-		_, err := s.spamSenders().UpdateOne(ctx, bson.D{{Key: "_id", Value: k}},
+		err := incrementByID(ctx, s.spamSenders(), k,
 			bson.D{{Key: "$inc", Value: bson.D{{Key: "spam", Value: spam}, {Key: "ham", Value: ham}}}},
-			options.UpdateOne().SetUpsert(true))
+			bson.D{{Key: "spam", Value: 0}, {Key: "ham", Value: 0}}, nil)
 		if err != nil {
 			return fmt.Errorf("sender history: %w", err)
 		}
