@@ -32,6 +32,11 @@ func openStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	if name == "test" {
+		// As the app does on the embedded store: FerretDB v1 does not make
+		// a findAndModify atomic against a concurrent one.
+		s.SerializeWrites()
+	}
 	if err := s.EnsureIndexes(context.Background()); err != nil {
 		t.Fatal(err)
 	}
