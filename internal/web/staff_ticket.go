@@ -37,6 +37,14 @@ type tlItem struct {
 	Detail   string
 	Internal bool
 	Public   bool
+	// From is the message's sender address; MsgID and State are set on a
+	// mail from another address, which carries the accept and detach
+	// buttons while it is held.
+	From       string
+	Envelope   string
+	MsgID      string
+	State      string
+	DetachedTo string
 }
 
 type optRow struct{ Value, Label string }
@@ -187,14 +195,18 @@ func (s *Server) timeline(c *fiber.Ctx, t *desk.Ticket, names func(string) strin
 	cat := s.Catalog.Catalog()
 	var out []tlItem
 	for _, m := range t.Messages {
-		it := tlItem{At: m.At, Kind: "message", Body: m.Body, Internal: m.Kind == desk.MessageNote, Public: m.Public(), Author: names(m.Author)}
-		switch m.Kind {
-		case desk.MessageCitizen:
+		it := tlItem{At: m.At, Kind: "message", Body: m.Body, Internal: m.Kind == desk.MessageNote, Public: m.Public(), Author: names(m.Author),
+			From: m.From, Envelope: m.Envelope, MsgID: m.ID, State: m.State, DetachedTo: m.DetachedTo}
+		switch {
+		case m.Kind == desk.MessageCitizen && m.State != "":
+			it.Label = s.t(c, "ws.msg.other")
+			it.Detail = string(m.Channel)
+		case m.Kind == desk.MessageCitizen:
 			it.Label = s.t(c, "ws.msg.citizen")
 			if m.Channel != "" {
 				it.Detail = string(m.Channel)
 			}
-		case desk.MessageNote:
+		case m.Kind == desk.MessageNote:
 			it.Label = s.t(c, "ws.msg.note")
 		default:
 			it.Label = s.t(c, "ws.msg.reply")
@@ -477,4 +489,13 @@ func (s *Server) auditMove(c *fiber.Ctx, action string, before, after *desk.Tick
 	}
 	s.Audit.Record(c.UserContext(), audit.Entry{Actor: userOf(c), Action: "ticket." + action, Target: after.TrackingCode, IP: c.IP(),
 		Before: snap(before), After: snap(after), Note: reason})
+}
+
+// wsMessageForm serves the accept and detach buttons of a mail from
+// another address on the staff ticket page.
+func (s *Server) wsMessageForm(action string, act func(*workspace.Service) messageAction) fiber.Handler {
+	return s.wsPost(action, func(c *fiber.Ctx, ctx context.Context, u *desk.User, code string) error {
+		_, err := act(s.Workspace)(ctx, u, code, clone(c.Params("id")), workspace.ReplyInput{Version: formVersion(c)})
+		return err
+	})
 }

@@ -220,7 +220,7 @@ func (s *Server) citizenTrack(c *fiber.Ctx, data fiber.Map) {
 				body = mask.Mask(body, names)
 			}
 			cz.Messages = append(cz.Messages, czMessage{At: m.At, Body: body})
-		case m.Kind == desk.MessageCitizen && cz.Verified:
+		case m.Kind == desk.MessageCitizen && m.Public() && cz.Verified:
 			cz.Messages = append(cz.Messages, czMessage{At: m.At, FromYou: true, Body: m.Body, Files: m.Attachments})
 		}
 	}
