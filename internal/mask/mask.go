@@ -81,6 +81,16 @@ type Options struct {
 	// since a lone word such as "An" is also part of place names (Long An,
 	// Nghệ An).
 	Names []string
+	// Phones are the citizen's phone numbers as recorded (any notation
+	// internal/phone accepts). Each is masked in every spelling that
+	// reads as the same number, also glued to a word.
+	Phones []string
+	// Emails are the citizen's addresses, masked wherever they appear.
+	Emails []string
+	// IDs are identifiers the case gave (ID card, passport, insurance
+	// card and bank account numbers; see IDsIn), masked wherever they
+	// appear, in any case and grouping.
+	IDs []string
 }
 
 // Mask returns text with phone numbers, ID numbers, e-mail addresses,
@@ -88,7 +98,7 @@ type Options struct {
 // documentation. Mask never fails; text with nothing to mask comes back
 // unchanged apart from NFC normalisation.
 func Mask(text string, opt Options) string {
-	out := norm.NFC.String(strings.ToValidUTF8(text, "\uFFFD"))
+	out := norm.NFC.String(foldCompat(strings.ToValidUTF8(text, "\uFFFD")))
 	// Every rule looks at context (the word before a name, what follows a
 	// house number), and masking changes context: after "Trần Hai Bà Lan"
 	// becomes "T.H. Bà Lan", "Bà" no longer reads as part of the place
@@ -117,10 +127,16 @@ func maskOnce(text string, opt Options) string {
 	// touch claimed bytes. E-mail addresses go first because their local
 	// parts may contain anything, then the public items that must survive
 	// (tracking codes here, dates and document numbers in maskNumbers).
+	m.maskKnownEmails(opt.Emails)
 	m.maskEmails()
 	m.protectCodes()
+	m.maskKnownIDs(opt.IDs)
+	m.maskKnownPhones(opt.Phones)
+	m.maskBirthDates()
+	m.maskCards()
 	m.maskNumbers()
 	m.maskAddresses()
+	m.maskEmployers()
 	m.maskNames(opt.Names)
 	return m.apply()
 }
@@ -204,4 +220,37 @@ func isWordRune(r rune) bool {
 // words and between digit groups.
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\u00a0'
+}
+
+// foldCompat applies NFKC to every character whose compatibility form is
+// plain ASCII: full-width digits and letters ("０９１２"), circled and
+// superscript digits, full-width punctuation. Numbers typed on a phone's
+// full-width keyboard are still numbers, and the rules below only read
+// ASCII digits. Other characters are left alone (NFKC would also turn the
+// no-break space between digit groups into a space, and "…" into "...").
+func foldCompat(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r >= utf8.RuneSelf && r != '\u00a0' && !unicode.IsMark(r) {
+			if f := norm.NFKC.String(string(r)); f != string(r) && f != "" && isASCII(f) && !strings.ContainsRune(f, ' ') {
+				b.WriteString(f)
+				continue
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -153,8 +153,9 @@ func (m *masker) unitAfter(i int) bool {
 // idKeywords, found just before a number, mark it as an identifier even if
 // it is written like an amount ("SĐT: 912.345.678").
 var idKeywords = []string{
-	"sđt", "đt", "điện thoại", "di động", "cmnd", "cccd", "chứng minh", "căn cước",
-	"định danh", "hộ chiếu", "tài khoản", "stk", "số tk",
+	"sđt", "sdt", "đt", "điện thoại", "di động", "cmnd", "cmt", "cccd", "chứng minh", "căn cước",
+	"định danh", "hộ chiếu", "passport", "tài khoản", "stk", "số tk", "bhxh", "bhyt", "bảo hiểm",
+	"mã số thuế", "mst", "zalo",
 }
 
 // idKeywordBefore reports whether one of idKeywords occurs in the few
@@ -163,7 +164,7 @@ var idKeywords = []string{
 // the keyword belongs to the account, not to the amount.
 func (m *masker) idKeywordBefore(i int) bool {
 	start := i
-	for start > 0 && i-start < 32 {
+	for start > 0 && i-start < 48 {
 		c := m.text[start-1]
 		if isDigit(c) || c == ',' || c == ';' || c == '\n' || (c == 'x' && start >= 2 && m.text[start-2] == 'x') {
 			break
