@@ -221,7 +221,7 @@ func (m *masker) maskKnownEmails(emails []string) {
 // labelledID finds an identifier after its label in a letter: the ID
 // card, passport, insurance, tax and bank account numbers people give
 // ("Số CCCD: 001 203 004 567", "Hộ chiếu số B7654321", "STK 1903…").
-var labelledID = regexp.MustCompile(`(?i)(?:cmnd|cmt|cccd|căn cước|chứng minh|định danh|hộ chiếu|passport|bhyt|bhxh|bảo hiểm|mã số thuế|mst|tài khoản|stk)` +
+var labelledID = regexp.MustCompile(`(?i)(?:cmnd|cmt|cccd|căn cước|chứng minh|định danh|hộ chiếu|passport|bhyt|bhxh|bảo hiểm|mã số thuế|mst|tài khoản|stk|mã khách hàng)` +
 	`[^0-9\n]{0,30}?\b([A-Z]{1,2}[ .\-]?\d[\d .\-]{5,22}\d|\d[\d .\-]{5,22}\d)`)
 
 // IDsIn returns the identifiers texts give after a label, for

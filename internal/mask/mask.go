@@ -138,6 +138,7 @@ func maskOnce(text string, opt Options) string {
 	m.maskAddresses()
 	m.maskEmployers()
 	m.maskNames(opt.Names)
+	m.maskFullNames()
 	return m.apply()
 }
 

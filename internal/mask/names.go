@@ -59,6 +59,7 @@ var triggers = []trigger{
 	{words: []string{"chủ", "tài", "khoản"}, label: true, kin: true},
 	{words: []string{"liên", "hệ"}, label: true},
 	{words: []string{"tên", "là"}, label: true},
+	{words: []string{"tên"}, label: true, kin: true},
 	{words: []string{"bố", "chồng"}, kin: true},
 	{words: []string{"mẹ", "chồng"}, kin: true},
 	{words: []string{"bố", "vợ"}, kin: true},

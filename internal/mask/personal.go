@@ -225,8 +225,9 @@ var legalForms = map[string]bool{
 // maxEmployerWords bounds the name masked after an employer word.
 const maxEmployerWords = 6
 
-// maskEmployers replaces the capitalised name after "công ty", "nhà
-// máy", "KCN" and the like with "***", keeping the legal form.
+// maskEmployers replaces the capitalised name after "công ty TNHH" (or
+// another legal form), "nhà máy", "KCN" and the like with "***", keeping
+// the legal form.
 func (m *masker) maskEmployers() {
 	ws := m.words()
 	for k := 0; k < len(ws); k++ {
@@ -254,6 +255,12 @@ func (m *masker) maskEmployers() {
 		for next < len(ws) && legalForms[ws[next].lower] && spaceGap(m.text[ws[next-1].e:ws[next].s]) {
 			next++
 		}
+		// A company is a private employer when it names its legal form
+		// ("Công ty TNHH …", "Công ty Cổ phần …"); "Công ty Điện lực" and
+		// other public utilities, which answers name, are kept.
+		if (ws[k].lower == "công" || ws[k].lower == "cty") && next == k+n {
+			continue
+		}
 		if next >= len(ws) || !spaceGap(m.text[ws[next-1].e:ws[next].s]) {
 			continue
 		}
@@ -276,5 +283,58 @@ func (m *masker) maskEmployers() {
 		}
 		m.claim(run[0].s, end, "***", false)
 		k = next + len(run) - 1
+	}
+}
+
+// surnames are the commonest Vietnamese family names, lower case; with a
+// middle name from middleNames after them they start a full name.
+var surnames = map[string]bool{
+	"nguyễn": true, "trần": true, "lê": true, "phạm": true, "hoàng": true, "huỳnh": true, "phan": true,
+	"vũ": true, "võ": true, "đặng": true, "bùi": true, "đỗ": true, "hồ": true, "ngô": true, "dương": true,
+	"lý": true, "đoàn": true, "đinh": true, "lâm": true, "mai": true, "trịnh": true, "cao": true,
+	"lương": true, "tạ": true, "hà": true, "quách": true, "phùng": true, "vương": true, "nông": true,
+	"lò": true, "chu": true, "thái": true, "tô": true, "khúc": true, "kiều": true, "tống": true,
+	"triệu": true, "đàm": true, "lưu": true, "kim": true, "châu": true, "la": true, "giang": true,
+	"hứa": true, "tăng": true, "thân": true, "mạc": true, "lại": true, "ninh": true, "bạch": true,
+	"âu": true, "khổng": true, "đồng": true, "ưng": true, "yên": true, "mông": true, "bế": true,
+	"từ": true, "quan": true,
+}
+
+// middleNames are the commonest middle names. "Văn" and "Thị" alone mark
+// most names; the others are common enough to be worth it, and none of
+// them starts the famous names streets carry that are not preceded by
+// "đường" ("Hồ Chí Minh", "Trần Hưng Đạo").
+var middleNames = map[string]bool{
+	"văn": true, "thị": true, "hữu": true, "đức": true, "quang": true, "ngọc": true, "gia": true,
+	"quốc": true, "thành": true, "xuân": true, "mạnh": true, "công": true, "đình": true, "bá": true,
+	"trọng": true, "duy": true, "thanh": true, "minh": true, "thu": true, "kim": true, "hải": true,
+}
+
+// maskFullNames masks a Vietnamese full name wherever it stands, without
+// a form of address: a capitalised run of three to five words, starting
+// with a common family name and a common middle name ("Đoàn Thị Hà"),
+// not part of a place or street name (placeBefore) and not after another
+// capitalised word.
+func (m *masker) maskFullNames() {
+	ws := m.words()
+	for k := 0; k+2 < len(ws); k++ {
+		if !ws[k].cap || !surnames[ws[k].lower] || !ws[k+1].cap || !middleNames[ws[k+1].lower] {
+			continue
+		}
+		if k > 0 && spaceGap(m.text[ws[k-1].e:ws[k].s]) && (ws[k-1].cap || placeWords[ws[k-1].lower]) {
+			continue
+		}
+		// After a house number it is the street: "kiệt 45 Phan Đình Phùng".
+		b := strings.TrimRight(m.text[:ws[k].s], " \u00a0")
+		if r, _ := utf8.DecodeLastRuneInString(b); isDigit(byte(r)) && r < utf8.RuneSelf || r == '*' {
+			continue
+		}
+		run := m.nameRun(ws, k, false)
+		if len(run) < 3 {
+			continue
+		}
+		if m.claim(run[0].s, run[len(run)-1].e, m.initials(run), false) {
+			k += len(run) - 1
+		}
 	}
 }
