@@ -323,6 +323,7 @@ const (
 	PublicationProposed  = "proposed"
 	PublicationPublished = "published"
 	PublicationWithdrawn = "withdrawn"
+	PublicationRejected  = "rejected"
 )
 
 // Publication is the masked question and answer shown in the public Q&A.
@@ -334,6 +335,13 @@ type Publication struct {
 	ProposedAt time.Time `bson:"proposed_at,omitempty" json:"proposed_at,omitzero"`
 	ApprovedBy string    `bson:"approved_by,omitempty" json:"-"`
 	ApprovedAt time.Time `bson:"approved_at,omitempty" json:"approved_at,omitzero"`
+	// Edited is set when the approver changed the masked text.
+	Edited bool `bson:"edited,omitempty" json:"edited,omitempty"`
+	// A rejected proposal records who turned it down and why; it may be
+	// proposed again.
+	RejectedBy   string    `bson:"rejected_by,omitempty" json:"-"`
+	RejectedAt   time.Time `bson:"rejected_at,omitempty" json:"rejected_at,omitzero"`
+	RejectReason string    `bson:"reject_reason,omitempty" json:"reject_reason,omitempty"`
 }
 
 // AuditEntry is one line of the append-only audit log: who did what to

@@ -259,6 +259,9 @@ func matrix(fx *fixture) map[string]entry {
 		"POST /api/v1/tickets/:code/messages/:id/detach": {want: "UNNDNNH", ticket: true, body: stale},
 		"POST /staff/tickets/:code/messages/:id/accept":  {want: "LNNDNNH", ticket: true, body: staleForm},
 		"POST /staff/tickets/:code/messages/:id/detach":  {want: "LNNDNNH", ticket: true, body: staleForm},
+		// Rejecting a proposal: like approval, role before lookup.
+		"POST /api/v1/tickets/:code/reject": {want: "UADDDAD", ticket: true, body: stale},
+		"POST /staff/tickets/:code/reject":  {want: "LADDDAD", ticket: true, body: staleForm},
 	}
 }
 

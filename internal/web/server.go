@@ -207,6 +207,7 @@ func (s *Server) App() (*fiber.App, error) {
 	api.Post("/tickets/:code/propose", s.apiAuth, s.apiPublication(pubPropose))
 	api.Post("/tickets/:code/approve", s.apiAuth, s.apiPublication(pubApprove))
 	api.Post("/tickets/:code/withdraw", s.apiAuth, s.apiPublication(pubWithdraw))
+	api.Post("/tickets/:code/reject", s.apiAuth, s.apiPublication(pubReject))
 	api.Get("/qa", s.qaLimit, s.apiQA)
 	api.Get("/qa/:id", s.qaLimit, s.apiQAEntry)
 	// end issue 6: citizen side
@@ -290,6 +291,7 @@ func (s *Server) App() (*fiber.App, error) {
 	web.Post("/staff/tickets/:code/propose", s.requireUser, s.staffPublication("propose", pubPropose))
 	web.Post("/staff/tickets/:code/approve", s.requireUser, s.staffPublication("approve", pubApprove))
 	web.Post("/staff/tickets/:code/withdraw", s.requireUser, s.staffPublication("withdraw", pubWithdraw))
+	web.Post("/staff/tickets/:code/reject", s.requireUser, s.staffPublication("reject", pubReject))
 	web.Get("/qa", s.qaLimit, s.publicQA)
 	web.Get("/qa/:id", s.qaLimit, s.publicQAEntry)
 	// end issue 6: citizen side

@@ -363,7 +363,7 @@ func can(u *desk.User, t *desk.Ticket) ticketCan {
 	k.Return = bound && t.Open() && st != desk.StatusTriage
 	k.Transfer = t.Open() && (central || st != desk.StatusTriage)
 	k.Propose = in(desk.StatusAnswered, desk.StatusResolved, desk.StatusClosed) &&
-		(t.Publication == nil || t.Publication.State == desk.PublicationWithdrawn)
+		(t.Publication == nil || t.Publication.State == desk.PublicationWithdrawn || t.Publication.State == desk.PublicationRejected)
 	k.Approve = (u.Role == desk.RoleLead || u.Role == desk.RoleAdmin) && t.Publication != nil && t.Publication.State == desk.PublicationProposed
 	return k
 }
