@@ -2,6 +2,7 @@ package mask
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -158,6 +159,30 @@ var idKeywords = []string{
 	"mã số thuế", "mst", "zalo",
 }
 
+// idOnlyKeywords name an identifier that is never a phone number: a
+// number after them is masked whole even when it is shaped like a phone
+// ("mã số BHXH 0101 234 567").
+var idOnlyKeywords = []string{
+	"cmnd", "cmt", "cccd", "chứng minh", "căn cước", "định danh", "hộ chiếu", "passport",
+	"tài khoản", "stk", "số tk", "bhxh", "bhyt", "mã số thuế", "mst",
+}
+
+// idOnlyKeywordBefore reports whether the keyword nearest before
+// position i (within idKeywordBefore's reach) is one of idOnlyKeywords.
+func (m *masker) idOnlyKeywordBefore(i int) bool {
+	if !m.idKeywordBefore(i) {
+		return false
+	}
+	lower := strings.ToLower(strings.ToValidUTF8(m.text[max(0, i-48):i], ""))
+	nearest, end := "", -1
+	for _, k := range idKeywords {
+		if p := strings.LastIndex(lower, k); p >= 0 && (p+len(k) > end || p+len(k) == end && len(k) > len(nearest)) {
+			nearest, end = k, p+len(k)
+		}
+	}
+	return slices.Contains(idOnlyKeywords, nearest)
+}
+
 // idKeywordBefore reports whether one of idKeywords occurs in the few
 // words before position i, in the same clause and with no other number
 // (or masked number) in between: in "STK 0011004123456, nộp 150.000.000"
@@ -254,7 +279,11 @@ func (m *masker) phoneOrID(gs []group, i int) int {
 	case classHotline:
 		m.claim(start, end, "", true)
 	case classPhone:
-		m.claim(start, end, xDigits(m.text[start:end], 3), false)
+		keep := 3
+		if m.idOnlyKeywordBefore(start) {
+			keep = 0
+		}
+		m.claim(start, end, xDigits(m.text[start:end], keep), false)
 	case classID:
 		m.claim(start, end, xDigits(m.text[start:end], 0), false)
 	}
