@@ -41,6 +41,30 @@
 //     "ông Nguyễn Văn Bình" → "ông N.V.B.", the convention of Vietnamese
 //     newspapers' reader columns, which keeps answers readable ("Trả lời bà
 //     T.T.H.:") without naming anyone.
+//   - What the ticket itself knows (Options.Phones, Emails, IDs; see
+//     known.go): the citizen's phone in every spelling internal/phone
+//     reads as the same number, also glued to a word or grouped with "/"
+//     or ","; their addresses; the identifiers the case gave after a
+//     label (IDsIn), in any case and grouping. These need no guessing.
+//   - Identifiers by shape (personal.go): digits glued to a label
+//     ("sđt0987654329", "STK0011…"), health-insurance cards (two letters
+//     and 13 digits), passports (one or two capitals and 7-8 digits),
+//     mobiles grouped with "/" or ","; a number after an ID-only label
+//     ("BHXH", "CCCD", "STK") is masked whole even if shaped like a phone.
+//   - Dates of birth: a date after "sinh" ("sinh ngày 12/03/1985",
+//     "Ngày sinh: 1985-03-12") becomes "xx/xx/xxxx"; a year alone stays.
+//   - Relatives and contacts: names after kinship and contact words,
+//     with linking words between ("Chồng tôi là …", "Người liên hệ: …"),
+//     and any full name that starts with a common family name and a
+//     common middle name ("Đoàn Thị Hà"), unless a street or place word
+//     or a house number comes before it.
+//   - Employers: the name after "Công ty" with a legal form (TNHH, Cổ
+//     phần…), "nhà máy", "xí nghiệp", "hợp tác xã", and industrial zones
+//     ("KCN Tân Tạo") becomes "***"; "Công ty Điện lực" and other
+//     companies named without a legal form are kept.
+//
+// Characters whose compatibility form is ASCII (full-width digits and
+// letters, circled digits) are folded with NFKC first.
 //
 // The output is NFC-normalised valid UTF-8 (invalid bytes become U+FFFD),
 // and Mask(Mask(x)) == Mask(x): masked text contains nothing that Mask
