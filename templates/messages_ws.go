@@ -101,4 +101,24 @@ var wsMessages = map[string][2]string{
 	"event.resolved":         {"Đã giải quyết", "Resolved"},
 	"event.closed":           {"Đã đóng phiếu", "Closed"},
 	"event.reopened":         {"Mở lại phiếu", "Reopened"},
+
+	// Mail from another address (workspace/senders.go) and the lead's
+	// edit or rejection of a publication.
+	"ws.msg.other":               {"Thư từ địa chỉ khác (không phải của người dân)", "Mail from another address (not the citizen's)"},
+	"ws.msg.sender":              {"Người gửi", "Sender"},
+	"ws.msg.envelope":            {"địa chỉ gửi thực tế", "envelope sender"},
+	"ws.msg.unverified":          {"chưa xác minh: không hiển thị công khai, không đổi trạng thái", "unverified: not public, no status change"},
+	"ws.msg.detached":            {"đã tách thành phiếu", "detached into"},
+	"ws.msg.accept":              {"Chấp nhận là thư của người dân", "Accept as the citizen's"},
+	"ws.msg.detach":              {"Tách thành phiếu riêng", "Detach into its own ticket"},
+	"ws.done.message-accept":     {"Đã chấp nhận thư là của người dân.", "The mail was accepted as the citizen's."},
+	"ws.done.message-detach":     {"Đã tách thư thành phiếu riêng.", "The mail was detached into its own ticket."},
+	"event.message_accepted":     {"Thư từ địa chỉ khác được chấp nhận là của người dân", "A mail from another address was accepted as the citizen's"},
+	"event.message_detached":     {"Thư từ địa chỉ khác được tách thành phiếu riêng", "A mail from another address was detached into its own ticket"},
+	"ws.preview.edit":            {"có thể sửa; văn bản sửa được che thông tin cá nhân lại", "editable; the edit is masked again"},
+	"ws.reject":                  {"Từ chối công bố", "Reject publication"},
+	"ws.reject.reason":           {"Lý do từ chối", "Reason for rejecting"},
+	"ws.rejected":                {"Đề xuất công bố bị từ chối", "The publication was rejected"},
+	"ws.done.reject":             {"Đã từ chối đề xuất công bố.", "The publication was rejected."},
+	"event.publication_rejected": {"Từ chối công bố", "Publication rejected"},
 }

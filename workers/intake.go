@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -160,14 +161,28 @@ func (h *IntakeHandler) appendToTicket(ctx context.Context, sub *desk.Submission
 			if sub.Title != "" && sub.Title != t.Title {
 				body = sub.Title + "\n\n" + body
 			}
-			msg := &desk.Message{ID: sub.ID, At: sub.ReceivedAt, Kind: desk.MessageCitizen, Author: "citizen", Channel: sub.Channel, Body: body, Attachments: sub.Attachments}
+			msg := &desk.Message{ID: sub.ID, At: sub.ReceivedAt, Kind: desk.MessageCitizen, Author: "citizen", Channel: sub.Channel,
+				Body: body, Attachments: sub.Attachments, From: senderAddress(sub)}
+			if sub.Mail != nil && sub.Mail.From != "" && !strings.EqualFold(sub.Mail.From, msg.From) {
+				msg.Envelope = strings.ToLower(sub.Mail.From)
+			}
 			ch := store.TicketChange{Message: msg, Event: desk.Event{Actor: "citizen", Type: desk.EventMessage, To: string(sub.Channel), Public: true}}
-			if t.Status == desk.StatusAwaitingCitizen {
+			why := unverifiedReply(t, sub)
+			switch {
+			case why != "":
+				// Kept for staff to judge, with no effect on the case: no
+				// status change, no clock change, nothing public.
+				msg.State = desk.MessageUnverified
+				ch.Event = desk.Event{Actor: "system", Type: desk.EventMessage, To: string(sub.Channel), Note: "from another address: " + msg.From}
+				h.Log.Warn("reply from an address that is not the citizen's; kept for staff, not as the citizen's message",
+					"submission", sub.ID, "ticket", t.TrackingCode, "reason", why)
+			case t.Status == desk.StatusAwaitingCitizen:
 				ch.Status = desk.StatusInProgress
 				ch.Event.From, ch.Event.Note = string(t.Status), "citizen replied"
 			}
 			// Leaving awaiting_citizen resumes the SLA clock: the
-			// deadlines move by the working days spent waiting.
+			// deadlines move by the working days spent waiting. A mail
+			// from another address changes no status, so no clock.
 			_, err = h.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: ch})
 			if desk.ErrorCode(err) == desk.ECONFLICT {
 				continue
@@ -186,4 +201,36 @@ func (h *IntakeHandler) appendToTicket(ctx context.Context, sub *desk.Submission
 		return true, nil
 	}
 	return false, fmt.Errorf("ticket %s kept changing; will retry", sub.ReplyTo)
+}
+
+// senderAddress is the address a submission came from, as staff see it on
+// the message: the mail's From for email, else the citizen's email or
+// phone.
+func senderAddress(sub *desk.Submission) string {
+	if sub.Citizen.Email != "" {
+		return sub.Citizen.Email
+	}
+	if sub.Mail != nil && sub.Mail.From != "" {
+		return strings.ToLower(sub.Mail.From)
+	}
+	return sub.Citizen.Phone
+}
+
+// unverifiedReply says why an emailed reply may not be added as the
+// citizen's own message, or "" when it may. Both the From header and the
+// SMTP envelope sender must be the citizen's address or one already
+// verified on the thread: the header alone is whatever the sender typed.
+// Other channels are not checked here: operators file hotline additions,
+// and portal replies need the citizen's ownership proof.
+func unverifiedReply(t *desk.Ticket, sub *desk.Submission) string {
+	if sub.Channel != desk.ChannelEmail {
+		return ""
+	}
+	if !t.VerifiedSender(sub.Citizen.Email) {
+		return "from"
+	}
+	if sub.Mail != nil && sub.Mail.From != "" && !t.VerifiedSender(sub.Mail.From) {
+		return "envelope sender"
+	}
+	return ""
 }

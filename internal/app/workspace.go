@@ -7,5 +7,5 @@ import "github.com/civicdesk/civicdesk/internal/workspace"
 // (clock, index and SLA hooks) and answers are mailed through the queue.
 func (a *App) newWorkspace() *workspace.Service {
 	return &workspace.Service{Store: a.Store, Tickets: a.Tickets, Catalog: a.Catalog, Clock: a.Clock,
-		Mail: a.Queue, Audit: a.Audit, Log: a.Log}
+		Mail: a.Queue, Audit: a.Audit, Log: a.Log, Intake: a.Intake}
 }

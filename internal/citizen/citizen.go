@@ -73,6 +73,7 @@ const (
 	EventPublicationProposed  = "publication_proposed"
 	EventPublicationPublished = "publication_published"
 	EventPublicationWithdrawn = "publication_withdrawn"
+	EventPublicationRejected  = "publication_rejected"
 )
 
 // ActorCitizen is the actor of citizen actions in events and the audit log.

@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/civicdesk/civicdesk/internal/audit"
 	"github.com/civicdesk/civicdesk/internal/desk"
@@ -51,7 +53,7 @@ func mayApprove(u *desk.User) error {
 // Withdrawing a published entry also needs the approver's role, which
 // Withdraw checks once it knows the state.
 func RoleAllows(action string, u *desk.User) error {
-	if action == "approve" {
+	if action == "approve" || action == "reject" {
 		return mayApprove(u)
 	}
 	return mayPropose(u)
@@ -72,7 +74,20 @@ func (s *Service) QAID(ticketID string) string {
 // of the ticket the actor saw (0: the current one).
 type PubInput struct {
 	Version int64 `json:"version"`
+	// Question and Answer, on approval, replace the masked text with the
+	// approver's edit (empty: keep). The edit is masked again.
+	Question string `json:"question,omitempty"`
+	Answer   string `json:"answer,omitempty"`
+	// Reason is required to reject a proposal.
+	Reason string `json:"reason,omitempty"`
 }
+
+// MaxPubText bounds an edited question or answer, in characters; a
+// rejection's reason is bounded by MaxRejectReason.
+const (
+	MaxPubText      = 20000
+	MaxRejectReason = 2000
+)
 
 func (s *Service) loadScoped(ctx context.Context, actor *desk.User, rawCode string) (*desk.Ticket, error) {
 	code, ok := desk.NormalizeTrackingCode(rawCode)
@@ -110,6 +125,16 @@ func (s *Service) Masked(ctx context.Context, t *desk.Ticket) (question, answer 
 	if ans == nil {
 		return "", "", desk.Errorf(desk.EINVALID, "Phiếu chưa có câu trả lời để công bố (the ticket has no answer to publish).")
 	}
+	opt := s.maskOptions(ctx, t)
+	q := strings.TrimSpace(t.Title)
+	if b := strings.TrimSpace(t.Body); b != "" {
+		q += "\n\n" + b
+	}
+	return mask.Mask(q, opt), mask.Mask(ans.Body, opt), nil
+}
+
+// maskOptions are MaskOptions with the names of the staff who answered.
+func (s *Service) maskOptions(ctx context.Context, t *desk.Ticket) mask.Options {
 	names := []string{}
 	if n := strings.TrimSpace(t.Citizen.Name); n != "" {
 		names = append(names, n)
@@ -124,12 +149,37 @@ func (s *Service) Masked(ctx context.Context, t *desk.Ticket) (question, answer 
 			names = append(names, strings.TrimSpace(u.Name))
 		}
 	}
+	return MaskOptions(t, names...)
+}
+
+// MaskOptions is what a ticket tells the masker about the people in it:
+// the citizen's name (and the extra names given, such as the staff who
+// answered), phone and email, the addresses its messages came from, and
+// every identifier the citizen gave after a label anywhere in the case
+// (mask.IDsIn), so that each is masked wherever and however it appears
+// again on a public page.
+func MaskOptions(t *desk.Ticket, names ...string) mask.Options {
 	opt := mask.Options{Names: names}
-	q := strings.TrimSpace(t.Title)
-	if b := strings.TrimSpace(t.Body); b != "" {
-		q += "\n\n" + b
+	if n := strings.TrimSpace(t.Citizen.Name); n != "" && !slices.Contains(names, n) {
+		opt.Names = append([]string{n}, names...)
 	}
-	return mask.Mask(q, opt), mask.Mask(ans.Body, opt), nil
+	if t.Citizen.Phone != "" {
+		opt.Phones = append(opt.Phones, t.Citizen.Phone)
+	}
+	if t.Citizen.Email != "" {
+		opt.Emails = append(opt.Emails, t.Citizen.Email)
+	}
+	texts := []string{t.Title, t.Body}
+	for _, m := range t.Messages {
+		if m.Kind == desk.MessageCitizen {
+			texts = append(texts, m.Body)
+			if m.From != "" && strings.Contains(m.From, "@") && !slices.Contains(opt.Emails, m.From) {
+				opt.Emails = append(opt.Emails, m.From)
+			}
+		}
+	}
+	opt.IDs = mask.IDsIn(texts...)
+	return opt
 }
 
 // Propose proposes an answered (resolved, closed) ticket for the public
@@ -151,7 +201,7 @@ func (s *Service) Propose(ctx context.Context, actor *desk.User, code string, in
 	default:
 		return nil, s.invalid(t.TrackingCode, "propose", "status", "Chỉ đề xuất công bố phiếu đã được trả lời (only answered tickets can be proposed for publication).")
 	}
-	if p := t.Publication; p != nil && p.State != desk.PublicationWithdrawn {
+	if p := t.Publication; p != nil && p.State != desk.PublicationWithdrawn && p.State != desk.PublicationRejected {
 		return nil, desk.Errorf(desk.ECONFLICT, "Phiếu đã được đề xuất hoặc đã công bố (the ticket is already proposed or published).")
 	}
 	if err := s.checkVersion(actor, t, "propose", in.Version); err != nil {
@@ -204,6 +254,9 @@ func (s *Service) Approve(ctx context.Context, actor *desk.User, code string, in
 			return nil, err
 		}
 		np := *p
+		if err := s.applyEdit(ctx, actor, t, &np, in); err != nil {
+			return nil, err
+		}
 		np.State, np.ApprovedBy, np.ApprovedAt = desk.PublicationPublished, actor.ID, s.now()
 		out, err = s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: store.TicketChange{Set: store.CitizenFields{Publication: &np}.Set(),
 			Event: desk.Event{Actor: actor.ID, Type: EventPublicationPublished, From: desk.PublicationProposed, To: desk.PublicationPublished, Public: true}}})
@@ -218,8 +271,12 @@ func (s *Service) Approve(ctx context.Context, actor *desk.User, code string, in
 		s.Log.Error("publication: approved but the public copy was not written; approve again to repair", "code", out.TrackingCode, "err", err)
 		return nil, err
 	}
+	after := map[string]any{"state": pub.State, "qa_id": qa.ID}
+	if pub.Edited {
+		after["edited"], after["question"], after["answer"] = true, pub.Question, pub.Answer
+	}
 	s.Audit.Record(ctx, audit.Entry{Actor: actor, Action: "publication.approve", Target: t.TrackingCode, IP: ip,
-		Before: pubState(p), After: map[string]any{"state": pub.State, "qa_id": qa.ID}})
+		Before: pubState(p), After: after})
 	return out, nil
 }
 
@@ -278,4 +335,72 @@ func (s *Service) QAEntry(ctx context.Context, id string) (*store.PublishedQA, e
 		return nil, desk.Errorf(desk.ENOTFOUND, "Không tìm thấy câu hỏi (no such entry).")
 	}
 	return q, err
+}
+
+// applyEdit puts the approver's edit of the masked text into np. The
+// edit is masked again with what the ticket knows: an approver who
+// retypes a phone number while rewording does not publish it.
+func (s *Service) applyEdit(ctx context.Context, actor *desk.User, t *desk.Ticket, np *desk.Publication, in PubInput) error {
+	clean := func(v string) string { return strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n")) }
+	q, a := clean(in.Question), clean(in.Answer)
+	for _, f := range []struct{ field, v string }{{"question", q}, {"answer", a}} {
+		switch {
+		case !utf8.ValidString(f.v):
+			return s.invalid(t.TrackingCode, "approve", f.field, "Nội dung không phải văn bản UTF-8 hợp lệ (the text is not valid UTF-8).")
+		case utf8.RuneCountInString(f.v) > MaxPubText:
+			return s.invalid(t.TrackingCode, "approve", f.field, "Nội dung quá dài: tối đa 20.000 ký tự (the text is over 20,000 characters).")
+		}
+	}
+	if (q == "" || q == clean(np.Question)) && (a == "" || a == clean(np.Answer)) {
+		return nil
+	}
+	opt := s.maskOptions(ctx, t)
+	if q != "" {
+		np.Question = mask.Mask(q, opt)
+	}
+	if a != "" {
+		np.Answer = mask.Mask(a, opt)
+	}
+	np.Edited = true
+	s.Log.Info("publication: approved with an edit", "code", t.TrackingCode, "actor", actor.ID)
+	return nil
+}
+
+// Reject turns a proposal down with a reason, which the proposer sees on
+// the ticket; nothing is published, and the ticket may be proposed again
+// once the answer is fixed. Agency leads (of the ticket's agency) and
+// admins only, like approval. EINVALID without a reason or when nothing
+// is proposed; ECONFLICT on a stale version.
+func (s *Service) Reject(ctx context.Context, actor *desk.User, code string, in PubInput, ip string) (*desk.Ticket, error) {
+	if err := mayApprove(actor); err != nil {
+		return nil, err
+	}
+	t, err := s.loadScoped(ctx, actor, code)
+	if err != nil {
+		return nil, err
+	}
+	p := t.Publication
+	if p == nil || p.State != desk.PublicationProposed {
+		return nil, s.invalid(t.TrackingCode, "reject", "publication", "Phiếu không có đề xuất công bố nào để từ chối (nothing is proposed).")
+	}
+	reason := strings.TrimSpace(in.Reason)
+	switch {
+	case reason == "":
+		return nil, s.invalid(t.TrackingCode, "reject", "reason", "Cần nêu lý do từ chối công bố (a reason is required).")
+	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > MaxRejectReason:
+		return nil, s.invalid(t.TrackingCode, "reject", "reason", "Lý do quá dài: tối đa 2.000 ký tự (the reason is over 2,000 characters).")
+	}
+	if err := s.checkVersion(actor, t, "reject", in.Version); err != nil {
+		return nil, err
+	}
+	np := *p
+	np.State, np.RejectedBy, np.RejectedAt, np.RejectReason = desk.PublicationRejected, actor.ID, s.now(), reason
+	out, err := s.Tickets.Change(ctx, t, t.Version, tickets.Change{TicketChange: store.TicketChange{Set: store.CitizenFields{Publication: &np}.Set(),
+		Event: desk.Event{Actor: actor.ID, Type: EventPublicationRejected, From: p.State, To: desk.PublicationRejected, Note: reason}}})
+	if err != nil {
+		return nil, err
+	}
+	s.Audit.Record(ctx, audit.Entry{Actor: actor, Action: "publication.reject", Target: t.TrackingCode, IP: ip,
+		Before: pubState(p), After: map[string]any{"state": np.State, "reason": reason}, Note: reason})
+	return out, nil
 }

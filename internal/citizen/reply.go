@@ -167,7 +167,8 @@ func (s *Service) Reply(ctx context.Context, o *Owner, code string, in ReplyInpu
 			stored = true
 		}
 		now := s.now()
-		msg := &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageCitizen, Author: ActorCitizen, Channel: desk.ChannelWeb, Body: body}
+		msg := &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageCitizen, Author: ActorCitizen, Channel: desk.ChannelWeb, Body: body,
+			From: firstOf(t.Citizen.Email, t.Citizen.Phone)}
 		if att != nil {
 			msg.Attachments = []desk.Attachment{*att}
 		}
@@ -201,4 +202,14 @@ func sizeText(n int) string {
 		return strconv.Itoa((n+1023)>>10) + " KB"
 	}
 	return strconv.Itoa(n) + " byte"
+}
+
+// firstOf returns the first non-empty string.
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -8,6 +8,7 @@ package desk
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -198,10 +199,39 @@ type Message struct {
 	Body    string      `bson:"body" json:"body"`
 	// Attachments came with an email message.
 	Attachments []Attachment `bson:"attachments,omitempty" json:"attachments,omitempty"`
+	// From is the sender's address as staff should see it: the mail's
+	// From address for email, the citizen's contact for the portal and
+	// the hotline, the staff member's login for staff messages.
+	From string `bson:"from,omitempty" json:"from,omitempty"`
+	// Envelope is the SMTP envelope sender of a mail, when it is not the
+	// From address: who actually delivered it.
+	Envelope string `bson:"envelope,omitempty" json:"envelope,omitempty"`
+	// State is empty for an ordinary message. MessageUnverified marks a
+	// mail threaded onto the ticket from an address that is not the
+	// citizen's: kept for staff, never public, until staff accept it or
+	// detach it (MessageDetached, with DetachedTo naming the new ticket).
+	State      string `bson:"state,omitempty" json:"state,omitempty"`
+	DetachedTo string `bson:"detached_to,omitempty" json:"detached_to,omitempty"`
 }
 
+// Message states (Message.State).
+const (
+	MessageUnverified = "unverified" // from another address: staff only, awaiting a decision
+	MessageDetached   = "detached"   // moved into a ticket of its own (DetachedTo)
+)
+
 // Public reports whether the citizen and the tracking page may see it.
-func (m Message) Public() bool { return m.Kind != MessageNote }
+func (m Message) Public() bool { return m.Kind != MessageNote && m.State == "" }
+
+// Message returns the message with id, or nil.
+func (t *Ticket) Message(id string) *Message {
+	for i := range t.Messages {
+		if t.Messages[i].ID == id {
+			return &t.Messages[i]
+		}
+	}
+	return nil
+}
 
 // Event types.
 const (
@@ -297,6 +327,7 @@ const (
 	PublicationProposed  = "proposed"
 	PublicationPublished = "published"
 	PublicationWithdrawn = "withdrawn"
+	PublicationRejected  = "rejected"
 )
 
 // Publication is the masked question and answer shown in the public Q&A.
@@ -308,6 +339,13 @@ type Publication struct {
 	ProposedAt time.Time `bson:"proposed_at,omitempty" json:"proposed_at,omitzero"`
 	ApprovedBy string    `bson:"approved_by,omitempty" json:"-"`
 	ApprovedAt time.Time `bson:"approved_at,omitempty" json:"approved_at,omitzero"`
+	// Edited is set when the approver changed the masked text.
+	Edited bool `bson:"edited,omitempty" json:"edited,omitempty"`
+	// A rejected proposal records who turned it down and why; it may be
+	// proposed again.
+	RejectedBy   string    `bson:"rejected_by,omitempty" json:"-"`
+	RejectedAt   time.Time `bson:"rejected_at,omitempty" json:"rejected_at,omitzero"`
+	RejectReason string    `bson:"reject_reason,omitempty" json:"reject_reason,omitempty"`
 }
 
 // AuditEntry is one line of the append-only audit log: who did what to
@@ -338,6 +376,27 @@ const (
 func (t *Ticket) HasMessage(id string) bool {
 	for _, m := range t.Messages {
 		if m.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// VerifiedSender reports whether a mail from addr may be added to the
+// ticket as the citizen's own message: addr is the citizen's address, or
+// an address whose earlier message on this thread was accepted as the
+// citizen's (every email message without a State was either). Tracking
+// codes are not secret, so knowing one proves nothing.
+func (t *Ticket) VerifiedSender(addr string) bool {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if addr == "" {
+		return false
+	}
+	if strings.EqualFold(strings.TrimSpace(t.Citizen.Email), addr) {
+		return true
+	}
+	for _, m := range t.Messages {
+		if m.Kind == MessageCitizen && m.Channel == ChannelEmail && m.State == "" && strings.EqualFold(m.From, addr) {
 			return true
 		}
 	}

@@ -41,6 +41,30 @@
 //     "ông Nguyễn Văn Bình" → "ông N.V.B.", the convention of Vietnamese
 //     newspapers' reader columns, which keeps answers readable ("Trả lời bà
 //     T.T.H.:") without naming anyone.
+//   - What the ticket itself knows (Options.Phones, Emails, IDs; see
+//     known.go): the citizen's phone in every spelling internal/phone
+//     reads as the same number, also glued to a word or grouped with "/"
+//     or ","; their addresses; the identifiers the case gave after a
+//     label (IDsIn), in any case and grouping. These need no guessing.
+//   - Identifiers by shape (personal.go): digits glued to a label
+//     ("sđt0987654329", "STK0011…"), health-insurance cards (two letters
+//     and 13 digits), passports (one or two capitals and 7-8 digits),
+//     mobiles grouped with "/" or ","; a number after an ID-only label
+//     ("BHXH", "CCCD", "STK") is masked whole even if shaped like a phone.
+//   - Dates of birth: a date after "sinh" ("sinh ngày 12/03/1985",
+//     "Ngày sinh: 1985-03-12") becomes "xx/xx/xxxx"; a year alone stays.
+//   - Relatives and contacts: names after kinship and contact words,
+//     with linking words between ("Chồng tôi là …", "Người liên hệ: …"),
+//     and any full name that starts with a common family name and a
+//     common middle name ("Đoàn Thị Hà"), unless a street or place word
+//     or a house number comes before it.
+//   - Employers: the name after "Công ty" with a legal form (TNHH, Cổ
+//     phần…), "nhà máy", "xí nghiệp", "hợp tác xã", and industrial zones
+//     ("KCN Tân Tạo") becomes "***"; "Công ty Điện lực" and other
+//     companies named without a legal form are kept.
+//
+// Characters whose compatibility form is ASCII (full-width digits and
+// letters, circled digits) are folded with NFKC first.
 //
 // The output is NFC-normalised valid UTF-8 (invalid bytes become U+FFFD),
 // and Mask(Mask(x)) == Mask(x): masked text contains nothing that Mask
@@ -81,6 +105,16 @@ type Options struct {
 	// since a lone word such as "An" is also part of place names (Long An,
 	// Nghệ An).
 	Names []string
+	// Phones are the citizen's phone numbers as recorded (any notation
+	// internal/phone accepts). Each is masked in every spelling that
+	// reads as the same number, also glued to a word.
+	Phones []string
+	// Emails are the citizen's addresses, masked wherever they appear.
+	Emails []string
+	// IDs are identifiers the case gave (ID card, passport, insurance
+	// card and bank account numbers; see IDsIn), masked wherever they
+	// appear, in any case and grouping.
+	IDs []string
 }
 
 // Mask returns text with phone numbers, ID numbers, e-mail addresses,
@@ -88,7 +122,7 @@ type Options struct {
 // documentation. Mask never fails; text with nothing to mask comes back
 // unchanged apart from NFC normalisation.
 func Mask(text string, opt Options) string {
-	out := norm.NFC.String(strings.ToValidUTF8(text, "\uFFFD"))
+	out := norm.NFC.String(foldCompat(strings.ToValidUTF8(text, "\uFFFD")))
 	// Every rule looks at context (the word before a name, what follows a
 	// house number), and masking changes context: after "Trần Hai Bà Lan"
 	// becomes "T.H. Bà Lan", "Bà" no longer reads as part of the place
@@ -117,11 +151,18 @@ func maskOnce(text string, opt Options) string {
 	// touch claimed bytes. E-mail addresses go first because their local
 	// parts may contain anything, then the public items that must survive
 	// (tracking codes here, dates and document numbers in maskNumbers).
+	m.maskKnownEmails(opt.Emails)
 	m.maskEmails()
 	m.protectCodes()
+	m.maskKnownIDs(opt.IDs)
+	m.maskKnownPhones(opt.Phones)
+	m.maskBirthDates()
+	m.maskCards()
 	m.maskNumbers()
 	m.maskAddresses()
+	m.maskEmployers()
 	m.maskNames(opt.Names)
+	m.maskFullNames()
 	return m.apply()
 }
 
@@ -204,4 +245,37 @@ func isWordRune(r rune) bool {
 // words and between digit groups.
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\u00a0'
+}
+
+// foldCompat applies NFKC to every character whose compatibility form is
+// plain ASCII: full-width digits and letters ("０９１２"), circled and
+// superscript digits, full-width punctuation. Numbers typed on a phone's
+// full-width keyboard are still numbers, and the rules below only read
+// ASCII digits. Other characters are left alone (NFKC would also turn the
+// no-break space between digit groups into a space, and "…" into "...").
+func foldCompat(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r >= utf8.RuneSelf && r != '\u00a0' && !unicode.IsMark(r) {
+			if f := norm.NFKC.String(string(r)); f != string(r) && f != "" && isASCII(f) && !strings.ContainsRune(f, ' ') {
+				b.WriteString(f)
+				continue
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

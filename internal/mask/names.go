@@ -26,7 +26,20 @@ type trigger struct {
 	// label triggers come from forms ("Họ và tên: NGUYỄN VĂN AN"): a colon
 	// may follow and the name may be in capitals.
 	label bool
+	// kin triggers name a relative or a contact, and may be followed by
+	// a few linking words before the name ("Chồng tôi là Nguyễn Văn
+	// Hùng", "vợ tôi, Lê Thị Mai").
+	kin bool
 }
+
+// kinFillers may stand between a kin trigger and the name.
+var kinFillers = map[string]bool{
+	"tôi": true, "em": true, "mình": true, "cháu": true, "của": true, "là": true, "tên": true,
+	"chúng": true, "con": true, "nhà": true, "ruột": true,
+}
+
+// maxKinFillers bounds the linking words after a kin trigger.
+const maxKinFillers = 3
 
 // triggers, longest first so that "bạn đọc" is tried before "bạn".
 var triggers = []trigger{
@@ -36,6 +49,21 @@ var triggers = []trigger{
 	{words: []string{"người", "phản", "ánh"}, label: true},
 	{words: []string{"người", "kiến", "nghị"}, label: true},
 	{words: []string{"người", "hỏi"}, label: true},
+	{words: []string{"người", "liên", "hệ"}, label: true, kin: true},
+	{words: []string{"người", "thân"}, label: true, kin: true},
+	{words: []string{"người", "giám", "hộ"}, label: true, kin: true},
+	{words: []string{"người", "đại", "diện"}, label: true, kin: true},
+	{words: []string{"người", "được", "ủy", "quyền"}, label: true, kin: true},
+	{words: []string{"người", "được", "uỷ", "quyền"}, label: true, kin: true},
+	{words: []string{"người", "nhận"}, label: true, kin: true},
+	{words: []string{"chủ", "tài", "khoản"}, label: true, kin: true},
+	{words: []string{"liên", "hệ"}, label: true},
+	{words: []string{"tên", "là"}, label: true},
+	{words: []string{"tên"}, label: true, kin: true},
+	{words: []string{"bố", "chồng"}, kin: true},
+	{words: []string{"mẹ", "chồng"}, kin: true},
+	{words: []string{"bố", "vợ"}, kin: true},
+	{words: []string{"mẹ", "vợ"}, kin: true},
 	{words: []string{"công", "dân"}},
 	{words: []string{"người", "dân"}},
 	{words: []string{"cử", "tri"}},
@@ -45,18 +73,19 @@ var triggers = []trigger{
 	{words: []string{"luật", "sư"}},
 	{words: []string{"cô", "giáo"}},
 	{words: []string{"thầy", "giáo"}},
-	{words: []string{"em", "trai"}},
-	{words: []string{"em", "gái"}},
-	{words: []string{"anh", "trai"}},
-	{words: []string{"chị", "gái"}},
-	{words: []string{"con", "trai"}},
-	{words: []string{"con", "gái"}},
+	{words: []string{"em", "trai"}, kin: true},
+	{words: []string{"em", "gái"}, kin: true},
+	{words: []string{"anh", "trai"}, kin: true},
+	{words: []string{"chị", "gái"}, kin: true},
+	{words: []string{"con", "trai"}, kin: true},
+	{words: []string{"con", "gái"}, kin: true},
 	{words: []string{"anh"}}, {words: []string{"chị"}}, {words: []string{"ông"}},
 	{words: []string{"bà"}}, {words: []string{"em"}}, {words: []string{"cô"}},
 	{words: []string{"chú"}}, {words: []string{"bác"}}, {words: []string{"bạn"}},
 	{words: []string{"cháu"}}, {words: []string{"cụ"}}, {words: []string{"dì"}},
-	{words: []string{"thầy"}}, {words: []string{"vợ"}}, {words: []string{"chồng"}},
-	{words: []string{"bố"}}, {words: []string{"mẹ"}}, {words: []string{"cha"}},
+	{words: []string{"thầy"}}, {words: []string{"vợ"}, kin: true}, {words: []string{"chồng"}, kin: true},
+	{words: []string{"bố"}, kin: true}, {words: []string{"mẹ"}, kin: true}, {words: []string{"cha"}, kin: true},
+	{words: []string{"con"}, kin: true},
 }
 
 // placeWords before a form of address mean it is part of a place name:
@@ -133,7 +162,18 @@ func (m *masker) maskNames(names []string) {
 		}
 		next := end + 1
 		gap := m.text[ws[end].e:ws[next].s]
-		if !spaceGap(gap) && !(t.label && colonGap(gap)) {
+		if t.kin {
+			// "Chồng tôi là …": step over the linking words.
+			for n := 0; n < maxKinFillers && next+1 < len(ws) && kinFillers[ws[next].lower] && !ws[next].cap &&
+				(spaceGap(gap) || colonGap(gap)); n++ {
+				next++
+				gap = m.text[ws[next-1].e:ws[next].s]
+			}
+			if commaGap(gap) {
+				gap = " "
+			}
+		}
+		if !spaceGap(gap) && !((t.label || t.kin) && colonGap(gap)) {
 			continue
 		}
 		// A known given name after any form of address is masked even
@@ -225,6 +265,13 @@ func spaceGap(gap string) bool {
 // form label ("Họ và tên: ").
 func colonGap(gap string) bool {
 	before, after, ok := strings.Cut(gap, ":")
+	return ok && (before == "" || spaceGap(before)) && (after == "" || spaceGap(after))
+}
+
+// commaGap reports whether gap is a comma with optional spaces, as in
+// "vợ tôi, Lê Thị Mai".
+func commaGap(gap string) bool {
+	before, after, ok := strings.Cut(gap, ",")
 	return ok && (before == "" || spaceGap(before)) && (after == "" || spaceGap(after))
 }
 

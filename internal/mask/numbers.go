@@ -2,6 +2,7 @@ package mask
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -153,8 +154,33 @@ func (m *masker) unitAfter(i int) bool {
 // idKeywords, found just before a number, mark it as an identifier even if
 // it is written like an amount ("SĐT: 912.345.678").
 var idKeywords = []string{
-	"sđt", "đt", "điện thoại", "di động", "cmnd", "cccd", "chứng minh", "căn cước",
-	"định danh", "hộ chiếu", "tài khoản", "stk", "số tk",
+	"sđt", "sdt", "đt", "điện thoại", "di động", "cmnd", "cmt", "cccd", "chứng minh", "căn cước",
+	"định danh", "hộ chiếu", "passport", "tài khoản", "stk", "số tk", "bhxh", "bhyt", "bảo hiểm",
+	"mã số thuế", "mst", "zalo",
+}
+
+// idOnlyKeywords name an identifier that is never a phone number: a
+// number after them is masked whole even when it is shaped like a phone
+// ("mã số BHXH 0101 234 567").
+var idOnlyKeywords = []string{
+	"cmnd", "cmt", "cccd", "chứng minh", "căn cước", "định danh", "hộ chiếu", "passport",
+	"tài khoản", "stk", "số tk", "bhxh", "bhyt", "mã số thuế", "mst",
+}
+
+// idOnlyKeywordBefore reports whether the keyword nearest before
+// position i (within idKeywordBefore's reach) is one of idOnlyKeywords.
+func (m *masker) idOnlyKeywordBefore(i int) bool {
+	if !m.idKeywordBefore(i) {
+		return false
+	}
+	lower := strings.ToLower(strings.ToValidUTF8(m.text[max(0, i-48):i], ""))
+	nearest, end := "", -1
+	for _, k := range idKeywords {
+		if p := strings.LastIndex(lower, k); p >= 0 && (p+len(k) > end || p+len(k) == end && len(k) > len(nearest)) {
+			nearest, end = k, p+len(k)
+		}
+	}
+	return slices.Contains(idOnlyKeywords, nearest)
 }
 
 // idKeywordBefore reports whether one of idKeywords occurs in the few
@@ -163,7 +189,7 @@ var idKeywords = []string{
 // the keyword belongs to the account, not to the amount.
 func (m *masker) idKeywordBefore(i int) bool {
 	start := i
-	for start > 0 && i-start < 32 {
+	for start > 0 && i-start < 48 {
 		c := m.text[start-1]
 		if isDigit(c) || c == ',' || c == ';' || c == '\n' || (c == 'x' && start >= 2 && m.text[start-2] == 'x') {
 			break
@@ -253,7 +279,11 @@ func (m *masker) phoneOrID(gs []group, i int) int {
 	case classHotline:
 		m.claim(start, end, "", true)
 	case classPhone:
-		m.claim(start, end, xDigits(m.text[start:end], 3), false)
+		keep := 3
+		if m.idOnlyKeywordBefore(start) {
+			keep = 0
+		}
+		m.claim(start, end, xDigits(m.text[start:end], keep), false)
 	case classID:
 		m.claim(start, end, xDigits(m.text[start:end], 0), false)
 	}

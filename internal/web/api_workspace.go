@@ -147,3 +147,22 @@ func (s *Server) wsTicket(c *fiber.Ctx, raw string) (*desk.Ticket, error) {
 	}
 	return s.Store.TicketByCode(c.UserContext(), userOf(c), code)
 }
+
+type messageAction func(ctx context.Context, actor *desk.User, code, msgID string, in workspace.ReplyInput) (*desk.Ticket, error)
+
+// apiWSMessage serves POST /api/v1/tickets/:code/messages/:id/{accept,detach}
+// {version}: the decision on a mail threaded from another address
+// (workspace/senders.go), answering the updated ticket.
+func (s *Server) apiWSMessage(act func(*workspace.Service) messageAction) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in wsInput
+		if err := readJSON(c, &in); err != nil {
+			return err
+		}
+		t, err := act(s.Workspace)(wsCtx(c), userOf(c), c.Params("code"), c.Params("id"), workspace.ReplyInput{Version: in.Version})
+		if err != nil {
+			return err
+		}
+		return c.JSON(t)
+	}
+}

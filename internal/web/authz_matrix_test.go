@@ -252,6 +252,16 @@ func matrix(fx *fixture) map[string]entry {
 		"GET /staff/admin/canned":                  {want: "LAADAAA"},
 		"POST /staff/admin/canned":                 {want: "LADDDAD", body: url.Values{}},
 		"POST /staff/admin/canned/:id/delete":      {want: "LNNNNNN", body: url.Values{}},
+
+		// Decisions on a mail from another address: the probe's message id
+		// does not exist, so callers who may work the ticket get 404 (N).
+		"POST /api/v1/tickets/:code/messages/:id/accept": {want: "UNNDNNH", ticket: true, body: stale},
+		"POST /api/v1/tickets/:code/messages/:id/detach": {want: "UNNDNNH", ticket: true, body: stale},
+		"POST /staff/tickets/:code/messages/:id/accept":  {want: "LNNDNNH", ticket: true, body: staleForm},
+		"POST /staff/tickets/:code/messages/:id/detach":  {want: "LNNDNNH", ticket: true, body: staleForm},
+		// Rejecting a proposal: like approval, role before lookup.
+		"POST /api/v1/tickets/:code/reject": {want: "UADDDAD", ticket: true, body: stale},
+		"POST /staff/tickets/:code/reject":  {want: "LADDDAD", ticket: true, body: staleForm},
 	}
 }
 

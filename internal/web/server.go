@@ -217,6 +217,8 @@ func (s *Server) App() (*fiber.App, error) {
 	api.Post("/tickets/:code/resolve", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Resolve }))
 	api.Post("/tickets/:code/close", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Close }))
 	api.Post("/tickets/:code/reopen", s.apiAuth, s.apiWSText(func(w *workspace.Service) textAction { return w.Reopen }))
+	api.Post("/tickets/:code/messages/:id/accept", s.apiAuth, s.apiWSMessage(func(w *workspace.Service) messageAction { return w.AcceptMessage }))
+	api.Post("/tickets/:code/messages/:id/detach", s.apiAuth, s.apiWSMessage(func(w *workspace.Service) messageAction { return w.DetachMessage }))
 	api.Get("/canned", s.apiAuth, s.apiCanned)
 	api.Post("/canned", s.apiAuth, s.apiSaveCanned)
 	api.Delete("/canned/:id", s.apiAuth, s.apiDeleteCanned)
@@ -224,6 +226,7 @@ func (s *Server) App() (*fiber.App, error) {
 	api.Post("/tickets/:code/propose", s.apiAuth, s.apiPublication(pubPropose))
 	api.Post("/tickets/:code/approve", s.apiAuth, s.apiPublication(pubApprove))
 	api.Post("/tickets/:code/withdraw", s.apiAuth, s.apiPublication(pubWithdraw))
+	api.Post("/tickets/:code/reject", s.apiAuth, s.apiPublication(pubReject))
 	api.Get("/qa", s.qaLimit, s.apiQA)
 	api.Get("/qa/:id", s.qaLimit, s.apiQAEntry)
 	// end issue 6: citizen side
@@ -289,6 +292,8 @@ func (s *Server) App() (*fiber.App, error) {
 	web.Post("/staff/tickets/:code/resolve", s.requireUser, s.wsTextForm("resolve", func(w *workspace.Service) textAction { return w.Resolve }))
 	web.Post("/staff/tickets/:code/close", s.requireUser, s.wsTextForm("close", func(w *workspace.Service) textAction { return w.Close }))
 	web.Post("/staff/tickets/:code/reopen", s.requireUser, s.wsTextForm("reopen", func(w *workspace.Service) textAction { return w.Reopen }))
+	web.Post("/staff/tickets/:code/messages/:id/accept", s.requireUser, s.wsMessageForm("message-accept", func(w *workspace.Service) messageAction { return w.AcceptMessage }))
+	web.Post("/staff/tickets/:code/messages/:id/detach", s.requireUser, s.wsMessageForm("message-detach", func(w *workspace.Service) messageAction { return w.DetachMessage }))
 	web.Post("/staff/tickets/:code/route", s.requireUser, s.wsMoveForm("route", func(t *tickets.Service) moveFunc { return t.Route }))
 	web.Post("/staff/tickets/:code/return", s.requireUser, s.wsMoveForm("return", func(t *tickets.Service) moveFunc { return t.Return }))
 	web.Post("/staff/tickets/:code/transfer", s.requireUser, s.wsMoveForm("transfer", func(t *tickets.Service) moveFunc { return t.Transfer }))
@@ -305,6 +310,7 @@ func (s *Server) App() (*fiber.App, error) {
 	web.Post("/staff/tickets/:code/propose", s.requireUser, s.staffPublication("propose", pubPropose))
 	web.Post("/staff/tickets/:code/approve", s.requireUser, s.staffPublication("approve", pubApprove))
 	web.Post("/staff/tickets/:code/withdraw", s.requireUser, s.staffPublication("withdraw", pubWithdraw))
+	web.Post("/staff/tickets/:code/reject", s.requireUser, s.staffPublication("reject", pubReject))
 	web.Get("/qa", s.qaLimit, s.publicQA)
 	web.Get("/qa/:id", s.qaLimit, s.publicQAEntry)
 	// end issue 6: citizen side

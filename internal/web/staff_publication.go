@@ -27,9 +27,12 @@ var (
 	pubWithdraw pubAction = func(s *citizen.Service) func(context.Context, *desk.User, string, citizen.PubInput, string) (*desk.Ticket, error) {
 		return s.Withdraw
 	}
+	pubReject pubAction = func(s *citizen.Service) func(context.Context, *desk.User, string, citizen.PubInput, string) (*desk.Ticket, error) {
+		return s.Reject
+	}
 )
 
-// staffPublication: POST /staff/tickets/:code/{propose,approve,withdraw}
+// staffPublication: POST /staff/tickets/:code/{propose,approve,withdraw,reject}
 // from the ticket page (form fields _csrf and version). Like the other
 // ticket-page actions: 303 back to the page, or the page again with the
 // message (wsPost, staff_ticket.go).
@@ -39,7 +42,10 @@ var (
 // the message may be one the caller cannot see.
 func (s *Server) staffPublication(action string, act pubAction) fiber.Handler {
 	post := s.wsPost(action, func(c *fiber.Ctx, ctx context.Context, u *desk.User, code string) error {
-		_, err := act(s.Citizen)(ctx, u, code, citizen.PubInput{Version: formVersion(c)}, c.IP())
+		// The approval form carries the (editable) masked text, the
+		// rejection form its reason.
+		_, err := act(s.Citizen)(ctx, u, code, citizen.PubInput{Version: formVersion(c),
+			Question: c.FormValue("question"), Answer: c.FormValue("answer"), Reason: c.FormValue("reason")}, c.IP())
 		return err
 	})
 	return func(c *fiber.Ctx) error {
@@ -50,9 +56,10 @@ func (s *Server) staffPublication(action string, act pubAction) fiber.Handler {
 	}
 }
 
-// apiPublication: POST /api/v1/tickets/:code/{propose,approve,withdraw}
-// with JSON {"version": N} (optional; 0 means the current version), Bearer
-// only. Answers the updated ticket.
+// apiPublication: POST /api/v1/tickets/:code/{propose,approve,withdraw,reject}
+// with JSON {"version": N} (optional; 0 means the current version), plus
+// {"question", "answer"} to approve an edited text and {"reason"} to
+// reject, Bearer only. Answers the updated ticket.
 func (s *Server) apiPublication(act pubAction) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var in citizen.PubInput
@@ -72,7 +79,7 @@ func (s *Server) apiPublication(act pubAction) fiber.Handler {
 // The ticket page shows "done" notices for the publication actions too
 // (messages ws.done.propose, .approve, .withdraw in messages_cz.go).
 func init() {
-	for _, a := range []string{"propose", "approve", "withdraw"} {
+	for _, a := range []string{"propose", "approve", "withdraw", "reject"} {
 		doneActions[a] = true
 	}
 }

@@ -37,6 +37,14 @@ type tlItem struct {
 	Detail   string
 	Internal bool
 	Public   bool
+	// From is the message's sender address; MsgID and State are set on a
+	// mail from another address, which carries the accept and detach
+	// buttons while it is held.
+	From       string
+	Envelope   string
+	MsgID      string
+	State      string
+	DetachedTo string
 }
 
 type optRow struct{ Value, Label string }
@@ -187,14 +195,18 @@ func (s *Server) timeline(c *fiber.Ctx, t *desk.Ticket, names func(string) strin
 	cat := s.Catalog.Catalog()
 	var out []tlItem
 	for _, m := range t.Messages {
-		it := tlItem{At: m.At, Kind: "message", Body: m.Body, Internal: m.Kind == desk.MessageNote, Public: m.Public(), Author: names(m.Author)}
-		switch m.Kind {
-		case desk.MessageCitizen:
+		it := tlItem{At: m.At, Kind: "message", Body: m.Body, Internal: m.Kind == desk.MessageNote, Public: m.Public(), Author: names(m.Author),
+			From: m.From, Envelope: m.Envelope, MsgID: m.ID, State: m.State, DetachedTo: m.DetachedTo}
+		switch {
+		case m.Kind == desk.MessageCitizen && m.State != "":
+			it.Label = s.t(c, "ws.msg.other")
+			it.Detail = string(m.Channel)
+		case m.Kind == desk.MessageCitizen:
 			it.Label = s.t(c, "ws.msg.citizen")
 			if m.Channel != "" {
 				it.Detail = string(m.Channel)
 			}
-		case desk.MessageNote:
+		case m.Kind == desk.MessageNote:
 			it.Label = s.t(c, "ws.msg.note")
 		default:
 			it.Label = s.t(c, "ws.msg.reply")
@@ -351,7 +363,7 @@ func can(u *desk.User, t *desk.Ticket) ticketCan {
 	k.Return = bound && t.Open() && st != desk.StatusTriage
 	k.Transfer = t.Open() && (central || st != desk.StatusTriage)
 	k.Propose = in(desk.StatusAnswered, desk.StatusResolved, desk.StatusClosed) &&
-		(t.Publication == nil || t.Publication.State == desk.PublicationWithdrawn)
+		(t.Publication == nil || t.Publication.State == desk.PublicationWithdrawn || t.Publication.State == desk.PublicationRejected)
 	k.Approve = (u.Role == desk.RoleLead || u.Role == desk.RoleAdmin) && t.Publication != nil && t.Publication.State == desk.PublicationProposed
 	return k
 }
@@ -464,4 +476,13 @@ func (s *Server) staffBulkAssign(c *fiber.Ctx) error {
 // same scoped download as the API's, for the signed-in page.
 func (s *Server) staffTicketAttachment(c *fiber.Ctx) error {
 	return s.apiTicketAttachment(c)
+}
+
+// wsMessageForm serves the accept and detach buttons of a mail from
+// another address on the staff ticket page.
+func (s *Server) wsMessageForm(action string, act func(*workspace.Service) messageAction) fiber.Handler {
+	return s.wsPost(action, func(c *fiber.Ctx, ctx context.Context, u *desk.User, code string) error {
+		_, err := act(s.Workspace)(ctx, u, code, clone(c.Params("id")), workspace.ReplyInput{Version: formVersion(c)})
+		return err
+	})
 }

@@ -209,7 +209,7 @@ func (s *Server) citizenTrack(c *fiber.Ctx, data fiber.Map) {
 	cz.Done = czDone[c.Query("done")]
 	o := s.citizenOwner(c, t.TrackingCode)
 	cz.Verified = o != nil
-	names := mask.Options{Names: []string{t.Citizen.Name}}
+	names := citizen.MaskOptions(t)
 	for _, m := range t.Messages {
 		switch {
 		case m.Kind == desk.MessageReply:
@@ -220,7 +220,7 @@ func (s *Server) citizenTrack(c *fiber.Ctx, data fiber.Map) {
 				body = mask.Mask(body, names)
 			}
 			cz.Messages = append(cz.Messages, czMessage{At: m.At, Body: body})
-		case m.Kind == desk.MessageCitizen && cz.Verified:
+		case m.Kind == desk.MessageCitizen && m.Public() && cz.Verified:
 			cz.Messages = append(cz.Messages, czMessage{At: m.At, FromYou: true, Body: m.Body, Files: m.Attachments})
 		}
 	}
@@ -256,7 +256,7 @@ func publicAnswers(t *desk.Ticket) []publicAnswer {
 	if t.Status == desk.StatusQuarantined {
 		return out
 	}
-	opt := mask.Options{Names: []string{t.Citizen.Name}}
+	opt := citizen.MaskOptions(t)
 	for _, m := range t.Messages {
 		if m.Kind == desk.MessageReply {
 			out = append(out, publicAnswer{At: m.At, Body: mask.Mask(m.Body, opt)})

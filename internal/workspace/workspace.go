@@ -50,6 +50,9 @@ type Service struct {
 	Mail    Mailer          // nil: no mail (tools, tests of the service alone)
 	Audit   *audit.Recorder // nil: no audit entries
 	Log     *slog.Logger
+	// Intake opens the ticket a detached message becomes (senders.go);
+	// nil refuses detaching.
+	Intake Intaker
 }
 
 // MaxBody is the longest reply, note or request, in characters. A long
@@ -391,7 +394,7 @@ func (s *Service) Reply(ctx context.Context, actor *desk.User, code string, in R
 		return nil, err
 	}
 	now := s.now()
-	msg := &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageReply, Author: actor.ID, Body: body}
+	msg := &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageReply, Author: actor.ID, Body: body, From: actor.Email}
 	wf := store.WorkFields{AnsweredAt: &now}
 	if t.FirstResponseAt.IsZero() {
 		wf.FirstResponseAt = &now
@@ -434,7 +437,7 @@ func (s *Service) Note(ctx context.Context, actor *desk.User, code string, in Re
 	if err := s.checkVersion(actor, t, "note", in.Version); err != nil {
 		return nil, err
 	}
-	msg := &desk.Message{ID: store.NewID(), At: s.now(), Kind: desk.MessageNote, Author: actor.ID, Body: body}
+	msg := &desk.Message{ID: store.NewID(), At: s.now(), Kind: desk.MessageNote, Author: actor.ID, Body: body, From: actor.Email}
 	ch := store.TicketChange{Message: msg, Event: desk.Event{Actor: actor.ID, Type: EventNote}}
 	return s.commit(ctx, actor, t, "ticket.note", ch, "message "+msg.ID)
 }
@@ -467,7 +470,7 @@ func (s *Service) RequestInfo(ctx context.Context, actor *desk.User, code string
 		return nil, err
 	}
 	now := s.now()
-	msg := &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageReply, Author: actor.ID, Body: body}
+	msg := &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageReply, Author: actor.ID, Body: body, From: actor.Email}
 	wf := store.WorkFields{}
 	if t.FirstResponseAt.IsZero() {
 		wf.FirstResponseAt = &now
@@ -489,7 +492,7 @@ func internalNote(actor *desk.User, body string, now time.Time) *desk.Message {
 	if body == "" {
 		return nil
 	}
-	return &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageNote, Author: actor.ID, Body: body}
+	return &desk.Message{ID: store.NewID(), At: now, Kind: desk.MessageNote, Author: actor.ID, Body: body, From: actor.Email}
 }
 
 // finish is resolve and close: the ticket leaves the open statuses with
