@@ -46,6 +46,8 @@ type Store struct {
 	// callMemo answers call listings (callmemo.go).
 	callMemo *callMemo
 	hooks    ticketHooks
+	// cannedMemo keeps the ticket page's canned responses briefly (workspace.go).
+	cannedMemo cannedCache
 }
 
 // SerializeWrites makes this process send one write at a time. The
