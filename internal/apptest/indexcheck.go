@@ -187,8 +187,25 @@ func unledIndex(s *Shape, used []string) string {
 		if len(keys) == 0 {
 			return "index " + name + " is not in store.Indexes"
 		}
-		if !s.Fields[keys[0].Key] {
-			return "index " + name + " used without its leading key " + keys[0].Key + " (MongoDB would read that index whole)"
+		if s.Fields[keys[0].Key] {
+			continue
+		}
+		// DocumentDB may pick such an index where a declared one that
+		// does lead with a constrained field exists; MongoDB would use that.
+		if alt := ledIndex(s); alt != "" {
+			continue
+		}
+		return "index " + name + " used without its leading key " + keys[0].Key + ", and no index in store.Indexes leads with a field the filter constrains (MongoDB would read an index or the collection whole)"
+	}
+	return ""
+}
+
+// ledIndex names an index in store.Indexes on s's collection whose leading
+// key s's filter constrains, or "".
+func ledIndex(s *Shape) string {
+	for _, m := range store.Indexes[s.Collection] {
+		if keys, ok := m.Keys.(bson.D); ok && len(keys) > 0 && s.Fields[keys[0].Key] {
+			return indexName(m)
 		}
 	}
 	return ""

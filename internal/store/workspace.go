@@ -32,7 +32,8 @@ func init() {
 		// The assign form's list of an agency's staff (UsersInAgencies).
 		mongo.IndexModel{Keys: bson.D{{Key: "agency", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("agency_name")})
 	Indexes["canned_responses"] = append(Indexes["canned_responses"],
-		mongo.IndexModel{Keys: bson.D{{Key: "agency", Value: 1}, {Key: "title", Value: 1}}, Options: options.Index().SetName("agency_title")})
+		// By agency, then title; _id breaks ties as CannedFor sorts.
+		mongo.IndexModel{Keys: bson.D{{Key: "agency", Value: 1}, {Key: "title", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("agency_title_id")})
 }
 
 // WorkFields are the workspace fields an action sets. A nil pointer leaves
