@@ -21,6 +21,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/civicdesk/civicdesk/internal/auth"
 	"github.com/civicdesk/civicdesk/internal/calendar"
@@ -110,6 +111,10 @@ type Options struct {
 	// its own writes, so on an external store Open refuses to start
 	// without Meilisearch unless search is turned off.
 	SharedStore bool
+	// StoreMonitor, if set, sees every command the store sends (tests
+	// record query shapes and count round trips with it); nil in
+	// production.
+	StoreMonitor *event.CommandMonitor
 }
 
 // ErrSearchNeedsMeili is Open's refusal to give a web or worker process
@@ -153,7 +158,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opt Options
 	} else {
 		log.Info("backend: store = MongoDB", "uri", maskURI(uri))
 	}
-	if a.Store, err = store.Open(ctx, uri, cfg.MongoDatabase, store.SlowCommands(log, cfg.SlowQuery)); err != nil {
+	if a.Store, err = store.Open(ctx, uri, cfg.MongoDatabase, store.SlowCommands(log, cfg.SlowQuery), store.WatchCommands(opt.StoreMonitor)); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, func() error { return a.Store.Close(context.Background()) })

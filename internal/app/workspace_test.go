@@ -682,3 +682,35 @@ func TestWorkspaceBulkAssignForm(t *testing.T) {
 		t.Errorf("staff bulk form: %d", st)
 	}
 }
+
+// The ticket page keeps the agency's canned responses briefly; one saved
+// or deleted through this process shows on the next page at once.
+func TestWorkspaceCannedResponsesFreshOnPage(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	e.CreateUser("an@tct.example.vn", desk.RoleStaff, "BTC-TCT")
+	lead := e.CreateUser("lanh-dao@tct.example.vn", desk.RoleLead, "BTC-TCT")
+	code := e.Submit(apptest.Submission())
+	waitTicket(e, code)
+	p := wsLogin(t, e, "an@tct.example.vn")
+	const title = "Mẫu trả lời gia hạn thuế"
+	if _, page := p.get("/staff/tickets/" + code); strings.Contains(page, title) {
+		t.Fatal("the canned response is on the page before it exists")
+	}
+	r := e.Do("POST", "/api/v1/canned", map[string]any{"title": title, "body": "Kính gửi {{ten_cong_dan}}."}, bearer(lead)...)
+	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+		t.Fatalf("save canned: %d %s", r.Status, r.Body)
+	}
+	var saved struct {
+		ID string `json:"id"`
+	}
+	r.JSON(t, &saved)
+	if _, page := p.get("/staff/tickets/" + code); !strings.Contains(page, title) {
+		t.Error("a canned response saved a moment ago is not on the ticket page")
+	}
+	if r := e.Do("DELETE", "/api/v1/canned/"+saved.ID, nil, bearer(lead)...); r.Status >= 300 {
+		t.Fatalf("delete canned: %d %s", r.Status, r.Body)
+	}
+	if _, page := p.get("/staff/tickets/" + code); strings.Contains(page, title) {
+		t.Error("a deleted canned response is still on the ticket page")
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -70,6 +71,10 @@ type Options struct {
 	RedisDB int
 	// Configure, if set, adjusts the configuration before start.
 	Configure func(*config.Config)
+	// Monitor, if set, sees every command the app's store sends; the
+	// context it is handed tells the app's periodic jobs apart
+	// (Background) and carries the queue task's id (asynq.GetTaskID).
+	Monitor *event.CommandMonitor
 }
 
 // Start runs a civicdesk app for the test and stops it at cleanup.
@@ -122,8 +127,12 @@ func Start(t testing.TB, opt Options) *Env {
 	if os.Getenv("CIVICDESK_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, cfg, log, app.Options{Clock: opt.Clock})
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), backgroundKey{}, true))
+	var record *event.CommandMonitor
+	if cfg.MongoURI != "" {
+		record = shapes.monitor() // checked by CheckIndexCoverage
+	}
+	a, err := app.Open(ctx, cfg, log, app.Options{Clock: opt.Clock, StoreMonitor: chain(record, opt.Monitor)})
 	if err != nil {
 		cancel()
 		t.Fatalf("open app: %v", err)

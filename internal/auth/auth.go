@@ -137,15 +137,14 @@ func (s *Service) Resolve(ctx context.Context, token string) (*desk.User, *store
 	if token == "" || len(token) > 100 {
 		return nil, nil, desk.Errorf(desk.EUNAUTH, "Cần đăng nhập (authentication required).")
 	}
-	sess, err := s.Store.SessionByID(ctx, tokenID(token), s.Clock.Now())
+	sess, u, err := s.Store.SessionUser(ctx, tokenID(token), s.Clock.Now())
 	if err != nil {
 		if desk.ErrorCode(err) == desk.ENOTFOUND {
 			return nil, nil, desk.Errorf(desk.EUNAUTH, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn (invalid or expired session).")
 		}
 		return nil, nil, err
 	}
-	u, err := s.Store.UserByID(ctx, sess.UserID)
-	if err != nil || u.Disabled {
+	if u == nil || u.Disabled {
 		return nil, nil, desk.Errorf(desk.EUNAUTH, "Tài khoản không còn hiệu lực (account disabled).")
 	}
 	if sess.Kind == store.KindToken {

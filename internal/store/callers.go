@@ -432,6 +432,20 @@ func ticketVisible(t *desk.Ticket, actor *desk.User) bool {
 // citizen still has that phone number (an entry outlives an edit of the
 // number). Order follows ids.
 func (s *Store) CallerTickets(ctx context.Context, actor *desk.User, phone string, ids []string) ([]*desk.Ticket, error) {
+	if !s.serial {
+		// MongoDB: one round trip for the whole list, through _id.
+		found, err := inIDs[desk.Ticket](ctx, s.tickets, ids, listProjection, func(t *desk.Ticket) string { return t.ID })
+		if err != nil {
+			return nil, fmt.Errorf("caller tickets: %w", err)
+		}
+		out := make([]*desk.Ticket, 0, len(found))
+		for _, t := range found {
+			if t.Citizen.Phone == phone && ticketVisible(t, actor) {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}
 	return byIDs(ctx, s.lookupWorkers(), ids, func(ctx context.Context, id string) (*desk.Ticket, error) {
 		var t desk.Ticket
 		err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(listProjection)).Decode(&t)
@@ -451,6 +465,19 @@ func (s *Store) CallerTickets(ctx context.Context, actor *desk.User, phone strin
 // CallerCalls reads the calls with those ids, each by _id, keeping those
 // still on that phone number. Order follows ids.
 func (s *Store) CallerCalls(ctx context.Context, phone string, ids []string) ([]*desk.Call, error) {
+	if !s.serial {
+		found, err := inIDs[desk.Call](ctx, s.calls(), ids, bson.D{{Key: "cti_events", Value: 0}}, func(c *desk.Call) string { return c.ID })
+		if err != nil {
+			return nil, fmt.Errorf("caller calls: %w", err)
+		}
+		out := make([]*desk.Call, 0, len(found))
+		for _, c := range found {
+			if c.Phone == phone {
+				out = append(out, c)
+			}
+		}
+		return out, nil
+	}
 	return byIDs(ctx, s.lookupWorkers(), ids, func(ctx context.Context, id string) (*desk.Call, error) {
 		c, err := s.callByIDForList(ctx, id)
 		if c == nil || err != nil || c.Phone != phone {
@@ -458,6 +485,35 @@ func (s *Store) CallerCalls(ctx context.Context, phone string, ids []string) ([]
 		}
 		return c, nil
 	})
+}
+
+// inIDs reads the documents with those ids in one query and returns them
+// in the order of ids, leaving out those that do not exist. The embedded
+// store reads one id at a time instead (byIDs): FerretDB v1 serves only a
+// bare _id equality from its index.
+func inIDs[T any](ctx context.Context, coll *mongo.Collection, ids []string, proj any, id func(*T) string) ([]*T, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(proj))
+	if err != nil {
+		return nil, err
+	}
+	var docs []*T
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*T, len(docs))
+	for _, d := range docs {
+		byID[id(d)] = d
+	}
+	out := make([]*T, 0, len(docs))
+	for _, i := range ids {
+		if d := byID[i]; d != nil {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 // callByIDForList reads one call by _id without its CTI event list; nil

@@ -36,8 +36,8 @@ func init() {
 		mongo.IndexModel{Keys: bson.D{{Key: "agency_path", Value: 1}, {Key: "category", Value: 1}, {Key: "published_at", Value: -1}}, Options: options.Index().SetName("agency_category_published")},
 		// /qa filtered by category only.
 		mongo.IndexModel{Keys: bson.D{{Key: "category", Value: 1}, {Key: "published_at", Value: -1}}, Options: options.Index().SetName("category_published")},
-		// /qa unfiltered.
-		mongo.IndexModel{Keys: bson.D{{Key: "published_at", Value: -1}}, Options: options.Index().SetName("published")},
+		// /qa unfiltered, newest first; _id breaks ties in the same order.
+		mongo.IndexModel{Keys: bson.D{{Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("published_id")},
 	)
 }
 

@@ -24,7 +24,7 @@ func SlowCommands(log *slog.Logger, threshold time.Duration) func(*options.Clien
 			return
 		}
 		var started sync.Map // request id → shape
-		o.SetMonitor(&event.CommandMonitor{
+		chainMonitor(o, &event.CommandMonitor{
 			Started: func(_ context.Context, e *event.CommandStartedEvent) {
 				started.Store(e.RequestID, commandShape(e.CommandName, e.Command))
 			},
@@ -39,6 +39,54 @@ func SlowCommands(log *slog.Logger, threshold time.Duration) func(*options.Clien
 			},
 		})
 	}
+}
+
+// WatchCommands returns a client option that hands every command event to
+// m as well, beside any monitor already set (SlowCommands). Tests use it to
+// record which queries the store sends and to count round trips; nil
+// changes nothing.
+func WatchCommands(m *event.CommandMonitor) func(*options.ClientOptions) {
+	return func(o *options.ClientOptions) {
+		if m != nil {
+			chainMonitor(o, m)
+		}
+	}
+}
+
+// chainMonitor sets m as o's command monitor, calling the monitor already
+// set first: the driver takes only one.
+func chainMonitor(o *options.ClientOptions, m *event.CommandMonitor) {
+	prev := o.Monitor
+	if prev == nil {
+		o.SetMonitor(m)
+		return
+	}
+	o.SetMonitor(&event.CommandMonitor{
+		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
+			if prev.Started != nil {
+				prev.Started(ctx, e)
+			}
+			if m.Started != nil {
+				m.Started(ctx, e)
+			}
+		},
+		Succeeded: func(ctx context.Context, e *event.CommandSucceededEvent) {
+			if prev.Succeeded != nil {
+				prev.Succeeded(ctx, e)
+			}
+			if m.Succeeded != nil {
+				m.Succeeded(ctx, e)
+			}
+		},
+		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
+			if prev.Failed != nil {
+				prev.Failed(ctx, e)
+			}
+			if m.Failed != nil {
+				m.Failed(ctx, e)
+			}
+		},
+	})
 }
 
 // commandShape is "collection filter{a,b} sort{c}" for a command.

@@ -44,6 +44,8 @@ type Store struct {
 	feed  viewFeed
 	// hooks are the OnTicketChange functions (inbox.go).
 	hooks ticketHooks
+	// cannedMemo keeps the ticket page's canned responses briefly (workspace.go).
+	cannedMemo cannedCache
 }
 
 // SerializeWrites makes this process send one write at a time. The
@@ -147,6 +149,12 @@ var Indexes = map[string][]mongo.IndexModel{
 	},
 	"users": {
 		{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true).SetName("email_unique")},
+		// The coordinators' assign list: every active account of some roles, by name.
+		{Keys: bson.D{{Key: "role", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("role_name")},
+	},
+	// The operators' block list, newest first (calls.go).
+	collBlocked: {
+		{Keys: bson.D{{Key: "created_at", Value: -1}}, Options: options.Index().SetName("created")},
 	},
 	"sessions": {
 		{Keys: bson.D{{Key: "user_id", Value: 1}}, Options: options.Index().SetName("user")},
@@ -155,7 +163,10 @@ var Indexes = map[string][]mongo.IndexModel{
 	},
 	// The audit log (audit.go): newest first, by actor, by target.
 	"audit": {
-		{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
+		// The admin page, newest first; _id breaks ties in the same order.
+		{Keys: bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("at_id")},
+		// Filtered by action (sign-ins, ticket views, exports), newest first.
+		{Keys: bson.D{{Key: "action", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("action_at")},
 		{Keys: bson.D{{Key: "actor", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("actor_at")},
 		{Keys: bson.D{{Key: "target", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("target_at")},
 	},

@@ -81,6 +81,53 @@ func (s *Store) SessionByID(ctx context.Context, id string, now time.Time) (*Ses
 	return &sess, nil
 }
 
+// SessionUser returns a live session and its account, which is nil when
+// the account no longer exists. On MongoDB it is one round trip (the
+// session with its user joined by $lookup on users' _id); every signed-in
+// request asks. FerretDB v1 has no $lookup, so the embedded store reads
+// the two by _id.
+func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*Session, *desk.User, error) {
+	if s.serial {
+		sess, err := s.SessionByID(ctx, id, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		u, err := s.UserByID(ctx, sess.UserID)
+		if desk.ErrorCode(err) == desk.ENOTFOUND {
+			return sess, nil, nil
+		}
+		return sess, u, err
+	}
+	cur, err := s.sessions.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: bson.D{{Key: "_id", Value: id}}}},
+		bson.D{{Key: "$limit", Value: 1}},
+		bson.D{{Key: "$lookup", Value: bson.D{{Key: "from", Value: "users"}, {Key: "localField", Value: "user_id"},
+			{Key: "foreignField", Value: "_id"}, {Key: "as", Value: "user"}}}},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("session: %w", err)
+	}
+	var rows []struct {
+		Session `bson:",inline"`
+		User    []desk.User `bson:"user"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, nil, fmt.Errorf("session: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil, desk.Errorf(desk.ENOTFOUND, "session không tồn tại (not found)")
+	}
+	sess := rows[0].Session
+	if now.After(sess.ExpiresAt) {
+		_ = s.DeleteSession(ctx, id)
+		return nil, nil, desk.Errorf(desk.ENOTFOUND, "phiên đăng nhập đã hết hạn (session expired)")
+	}
+	if len(rows[0].User) == 0 {
+		return &sess, nil, nil
+	}
+	return &sess, &rows[0].User[0], nil
+}
+
 // DeleteSession revokes a session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	defer s.lockWrite()()

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -29,7 +32,8 @@ func init() {
 		// The assign form's list of an agency's staff (UsersInAgencies).
 		mongo.IndexModel{Keys: bson.D{{Key: "agency", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("agency_name")})
 	Indexes["canned_responses"] = append(Indexes["canned_responses"],
-		mongo.IndexModel{Keys: bson.D{{Key: "agency", Value: 1}, {Key: "title", Value: 1}}, Options: options.Index().SetName("agency_title")})
+		// By agency, then title; _id breaks ties as CannedFor sorts.
+		mongo.IndexModel{Keys: bson.D{{Key: "agency", Value: 1}, {Key: "title", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("agency_title_id")})
 }
 
 // WorkFields are the workspace fields an action sets. A nil pointer leaves
@@ -126,7 +130,83 @@ func (s *Store) canned() *mongo.Collection { return s.db.Collection("canned_resp
 // CannedFor lists the canned responses of those agencies (all when
 // agencies is nil), by agency then title. Index: canned_responses
 // {agency, title}.
+//
+// Every ticket page asks, so the answer is kept per agency list for
+// cannedTTL: a response saved or deleted through this process shows at
+// once (the cache is dropped), one edited through another process within
+// cannedTTL.
 func (s *Store) CannedFor(ctx context.Context, agencies []string) ([]CannedResponse, error) {
+	key := "*"
+	if agencies != nil {
+		key = strings.Join(agencies, "\x00")
+	}
+	if list, ok := s.cannedMemo.get(key); ok {
+		return list, nil
+	}
+	gen := s.cannedMemo.generation()
+	list, err := s.readCanned(ctx, agencies)
+	if err != nil {
+		return nil, err
+	}
+	s.cannedMemo.put(key, gen, list)
+	return slices.Clone(list), nil
+}
+
+// cannedTTL bounds how stale another process's canned responses may be on
+// a ticket page.
+const cannedTTL = 10 * time.Second
+
+// cannedCache holds CannedFor's answers. A write bumps gen, so a read that
+// began before the write does not store its older answer.
+type cannedCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]cannedEntry
+}
+
+type cannedEntry struct {
+	list []CannedResponse
+	at   time.Time
+	gen  uint64
+}
+
+func (c *cannedCache) get(key string) ([]CannedResponse, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || e.gen != c.gen || time.Since(e.at) > cannedTTL {
+		return nil, false
+	}
+	return slices.Clone(e.list), true // callers filter in place
+}
+
+func (c *cannedCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *cannedCache) put(key string, gen uint64, list []CannedResponse) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil {
+		c.m = map[string]cannedEntry{}
+	}
+	c.m[key] = cannedEntry{list: slices.Clone(list), at: time.Now(), gen: gen}
+}
+
+// drop forgets every answer; called after each write.
+func (c *cannedCache) drop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
+}
+
+func (s *Store) readCanned(ctx context.Context, agencies []string) ([]CannedResponse, error) {
 	f := bson.D{}
 	if agencies != nil {
 		f = bson.D{{Key: "agency", Value: bson.D{{Key: "$in", Value: agencies}}}}
@@ -154,6 +234,7 @@ func (s *Store) CannedByID(ctx context.Context, id string) (*CannedResponse, err
 // SaveCanned inserts c, or replaces the response with its id.
 func (s *Store) SaveCanned(ctx context.Context, c *CannedResponse) error {
 	defer s.lockWrite()()
+	defer s.cannedMemo.drop()
 	if c.ID == "" {
 		c.ID = NewID()
 	}
@@ -166,6 +247,7 @@ func (s *Store) SaveCanned(ctx context.Context, c *CannedResponse) error {
 // DeleteCanned removes a canned response; ENOTFOUND when it is gone.
 func (s *Store) DeleteCanned(ctx context.Context, id string) error {
 	defer s.lockWrite()()
+	defer s.cannedMemo.drop()
 	res, err := s.canned().DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
 		return fmt.Errorf("delete canned response: %w", err)

@@ -120,12 +120,21 @@ func (s *Server) renderTicket(c *fiber.Ctx, t *desk.Ticket, v *staffTicketView) 
 	if t.Assignee != "" {
 		v.AssigneeName = names(t.Assignee)
 	}
-	v.Timeline = s.timeline(c, t, names, u.Role.AgencyBound())
+	// The caller's document serves both the linked calls and the other
+	// tickets: one read for the page.
+	var caller *store.Caller
+	if t.Citizen.Phone != "" {
+		var err error
+		if caller, err = s.Store.Caller(ctx, t.Citizen.Phone); err != nil {
+			s.Log.Warn("ticket page: caller not read", "code", t.TrackingCode, "err", err)
+		}
+	}
+	v.Timeline = s.timeline(c, t, caller, names, u.Role.AgencyBound())
 	for _, h := range t.Hops {
 		v.Hops = append(v.Hops, hopRow{At: h.At, Kind: h.Kind, From: agencyName(cat, h.From), To: agencyName(cat, h.To),
 			Actor: names(h.Actor), Reason: h.Reason, Suggested: agencyName(cat, h.Suggested)})
 	}
-	v.Others = s.otherTickets(ctx, u, t)
+	v.Others = s.otherTickets(ctx, u, t, caller)
 	v.Can = can(u, t)
 	if v.Can.Assign {
 		staff, err := s.Store.UsersInAgencies(ctx, t.AgencyPath)
@@ -191,7 +200,7 @@ func (s *Server) userNames(ctx context.Context) func(id string) string {
 //
 // Agency staff do not see the spam check's verdicts, as in the inbox, so
 // that a score does not bias them against the citizen.
-func (s *Server) timeline(c *fiber.Ctx, t *desk.Ticket, names func(string) string, agencyStaff bool) []tlItem {
+func (s *Server) timeline(c *fiber.Ctx, t *desk.Ticket, caller *store.Caller, names func(string) string, agencyStaff bool) []tlItem {
 	cat := s.Catalog.Catalog()
 	var out []tlItem
 	for _, m := range t.Messages {
@@ -253,7 +262,7 @@ func (s *Server) timeline(c *fiber.Ctx, t *desk.Ticket, names func(string) strin
 		}
 		out = append(out, it)
 	}
-	for _, call := range s.ticketCalls(c.UserContext(), t) {
+	for _, call := range s.ticketCalls(c.UserContext(), t, caller) {
 		it := tlItem{At: call.StartedAt, Kind: "call", Label: s.t(c, "ws.call"), Author: call.OperatorName, Body: call.Summary}
 		if call.Outcome != "" {
 			it.Detail = string(call.Outcome)
@@ -266,12 +275,8 @@ func (s *Server) timeline(c *fiber.Ctx, t *desk.Ticket, names func(string) strin
 
 // ticketCalls are the hotline calls linked to t, found through the
 // caller's document (reads by _id only, see store/callers.go).
-func (s *Server) ticketCalls(ctx context.Context, t *desk.Ticket) []*desk.Call {
-	if t.Citizen.Phone == "" {
-		return nil
-	}
-	caller, err := s.Store.Caller(ctx, t.Citizen.Phone)
-	if err != nil || caller == nil {
+func (s *Server) ticketCalls(ctx context.Context, t *desk.Ticket, caller *store.Caller) []*desk.Call {
+	if t.Citizen.Phone == "" || caller == nil {
 		return nil
 	}
 	ids := make([]string, 0, 20)
@@ -298,13 +303,12 @@ func (s *Server) ticketCalls(ctx context.Context, t *desk.Ticket) []*desk.Call {
 // otherTickets are the citizen's other tickets that actor may see and
 // that the same agency holds (or held under it), newest first: by phone
 // through the caller's document, else by email.
-func (s *Server) otherTickets(ctx context.Context, actor *desk.User, t *desk.Ticket) []otherRow {
+func (s *Server) otherTickets(ctx context.Context, actor *desk.User, t *desk.Ticket, caller *store.Caller) []otherRow {
 	var list []*desk.Ticket
 	var err error
 	switch {
 	case t.Citizen.Phone != "":
-		var caller *store.Caller
-		if caller, err = s.Store.Caller(ctx, t.Citizen.Phone); err == nil && caller != nil {
+		if caller != nil {
 			ids := make([]string, 0, 50)
 			for _, r := range caller.Tickets {
 				if len(ids) == 50 {
@@ -315,7 +319,7 @@ func (s *Server) otherTickets(ctx context.Context, actor *desk.User, t *desk.Tic
 				}
 			}
 			list, err = s.Store.CallerTickets(ctx, actor, t.Citizen.Phone, ids)
-		} else if err == nil {
+		} else {
 			list, err = s.Store.TicketsByPhone(ctx, actor, t.Citizen.Phone, 50)
 		}
 	case t.Citizen.Email != "":
