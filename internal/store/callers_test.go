@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -10,18 +13,45 @@ import (
 	"github.com/civicdesk/civicdesk/internal/embedded"
 )
 
+// openInternal opens a store for a test: a fresh database on the server
+// CIVICDESK_TEST_MONGO_URI names (dropped at cleanup, with store.Indexes),
+// or else the embedded FerretDB in t.TempDir(), with writes serialised as
+// the app does there.
 func openInternal(t *testing.T) *Store {
 	t.Helper()
+	ctx := context.Background()
+	if uri := os.Getenv("CIVICDESK_TEST_MONGO_URI"); uri != "" {
+		var rnd [6]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			t.Fatal(err)
+		}
+		name := "s_" + hex.EncodeToString(rnd[:])
+		s, err := Open(ctx, uri, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = s.db.Drop(dctx)
+			_ = s.Close(dctx)
+		})
+		if err := s.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
 	m, err := embedded.StartMongo(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Close() })
-	s, err := Open(context.Background(), m.URI(), "test")
+	s, err := Open(ctx, m.URI(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	s.SerializeWrites()
 	return s
 }
 
@@ -98,7 +128,7 @@ func TestCallerIndexRebuild(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
 	for i, ph := range []string{"+84911111111", "+84922222222"} {
-		if _, err := s.tickets.InsertOne(ctx, &desk.Ticket{ID: fmt.Sprintf("old-%d", i), TrackingCode: "OLD", Citizen: desk.Citizen{Name: "Bình", Phone: ph}, CreatedAt: t0}); err != nil {
+		if _, err := s.tickets.InsertOne(ctx, &desk.Ticket{ID: fmt.Sprintf("old-%d", i), TrackingCode: fmt.Sprintf("OLD-%d", i), Citizen: desk.Citizen{Name: "Bình", Phone: ph}, CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.calls().InsertOne(ctx, &desk.Call{ID: fmt.Sprintf("oc-%d", i), CallID: fmt.Sprintf("oc-%d", i), Phone: ph, StartedAt: t0}); err != nil {

@@ -2,70 +2,22 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/civicdesk/civicdesk/internal/desk"
-	"github.com/civicdesk/civicdesk/internal/embedded"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
 
+// openStore opens a store for a test (store.OpenTestStore): the external
+// server when CIVICDESK_TEST_MONGO_URI is set, else the embedded one.
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	uri, name := externalStore(t)
-	if uri == "" {
-		m, err := embedded.StartMongo(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = m.Close() })
-		uri, name = m.URI(), "test"
-	}
-	s, err := store.Open(context.Background(), uri, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(context.Background()) })
-	if name == "test" {
-		// As the app does on the embedded store: FerretDB v1 does not make
-		// a findAndModify atomic against a concurrent one.
-		s.SerializeWrites()
-	}
+	s := store.OpenTestStore(t)
 	if err := s.EnsureIndexes(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// externalStore gives the server CIVICDESK_TEST_MONGO_URI names and a
-// fresh database on it, dropped at cleanup; "" when the variable is unset
-// and the test runs on the embedded store.
-func externalStore(t *testing.T) (uri, name string) {
-	t.Helper()
-	uri = os.Getenv("CIVICDESK_TEST_MONGO_URI")
-	if uri == "" {
-		return "", ""
-	}
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		t.Fatal(err)
-	}
-	name = "s_" + hex.EncodeToString(rnd[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if c, err := mongo.Connect(options.Client().ApplyURI(uri)); err == nil {
-			_ = c.Database(name).Drop(ctx)
-			_ = c.Disconnect(ctx)
-		}
-	})
-	return uri, name
 }
 
 // CTI events apply once each and in any order: hang-up first, then answer,

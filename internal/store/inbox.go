@@ -241,6 +241,9 @@ func (s *Store) InboxTickets(ctx context.Context, actor *desk.User, q InboxQuery
 
 // Inbox answers with queries, served on MongoDB by the indexes
 // "inbox_overdue", "inbox", "assignee_open" and "status_overdue_due".
+// With the tab counts, a page is two or three round trips: one aggregate
+// counts every view (and the flagged part of this one, which places the
+// page), then one find, or two when the page straddles the flagged part.
 func (r *indexReads) Inbox(ctx context.Context, actor *desk.User, q InboxQuery) (*InboxPage, error) {
 	q, err := q.normalize()
 	if err != nil {
@@ -248,6 +251,23 @@ func (r *indexReads) Inbox(ctx context.Context, actor *desk.User, q InboxQuery) 
 	}
 	s := r.s
 	p := &InboxPage{}
+	if q.Counts && !s.engineV1() {
+		c, err := s.inboxCounts(ctx, actor, q)
+		if err != nil {
+			return nil, err
+		}
+		p.Counts, p.Total = c.views, c.views[q.View]
+		if f, ok := q.mongoFilter(actor, q.View); ok {
+			ts, err := s.inboxSlice(ctx, f, q.Offset, q.Limit, c.flagged, c.views[q.View])
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range ts {
+				p.Rows = append(p.Rows, summarize(t).row(q.Now))
+			}
+		}
+		return p, nil
+	}
 	if f, ok := q.mongoFilter(actor, q.View); ok {
 		ts, total, err := s.mongoPage(ctx, f, q.Offset, q.Limit)
 		if err != nil {
@@ -259,6 +279,9 @@ func (r *indexReads) Inbox(ctx context.Context, actor *desk.User, q InboxQuery) 
 		}
 	}
 	if q.Counts {
+		// FerretDB v1 computes only the first accumulator of a $group
+		// (the others come back 0), so the embedded store counts each
+		// view on its own while its in-process views load.
 		p.Counts = emptyCounts(q)
 		for _, v := range InboxViews {
 			f, ok := q.mongoFilter(actor, v)
@@ -285,16 +308,180 @@ func (r *indexReads) InboxTickets(ctx context.Context, actor *desk.User, q Inbox
 	if !ok {
 		return nil, 0, nil
 	}
+	if q.Offset > 0 && !r.s.engineV1() {
+		// A later page: one aggregate tells where the flagged part ends
+		// and the total, instead of a count of each part.
+		c, err := r.s.inboxCounts(ctx, actor, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		ts, err := r.s.inboxSlice(ctx, f, q.Offset, q.Limit, c.flagged, c.views[q.View])
+		return ts, c.views[q.View], err
+	}
 	return r.s.mongoPage(ctx, f, q.Offset, q.Limit)
 }
 
-// mongoPage pages through f in inbox order. MongoDB cannot sort "flagged
-// first" on a field that is sometimes false and sometimes absent, so the
-// page is the flagged tickets by due date followed by the others by due
-// date: two range scans of {agency_path, status, overdue, due_at}.
+// engineV1 reports whether the store is the embedded FerretDB v1, the one
+// store whose writes this process serialises. It lacks what every
+// MongoDB-compatible server has: a $group with more than one accumulator,
+// and $lookup.
+func (s *Store) engineV1() bool { return s.serial }
+
+// inboxCountsResult is every view's count, and how many of the asked
+// view's tickets are flagged overdue (they come first in its order).
+type inboxCountsResult struct {
+	views   map[string]int
+	flagged int
+}
+
+// inboxCounts counts every inbox view in scope with one aggregate: a
+// $match on the union of the views' statuses (with the agency and the
+// scope, as in mongoFilter) and one conditional sum per view. viewExpr is
+// mongoFilter's condition in the aggregation language; the agreement
+// tests hold the two answers to each other.
+func (s *Store) inboxCounts(ctx context.Context, actor *desk.User, q InboxQuery) (inboxCountsResult, error) {
+	out := inboxCountsResult{views: emptyCounts(q)}
+	if out.views == nil {
+		out.views = map[string]int{}
+	}
+	var union []desk.Status
+	for _, v := range InboxViews {
+		for _, st := range viewStatuses(v, q.Statuses) {
+			if !slices.Contains(union, st) {
+				union = append(union, st)
+			}
+		}
+	}
+	scope, ok := scopeFilter(bson.D{}, actor)
+	if !ok || len(union) == 0 {
+		return out, nil
+	}
+	conds := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: union}}}}}
+	if q.Agency != "" {
+		conds = append(conds, bson.D{{Key: "agency_path", Value: q.Agency}})
+	}
+	if len(scope) > 0 {
+		conds = append(conds, scope)
+	}
+	sum := func(expr any) bson.D {
+		return bson.D{{Key: "$sum", Value: bson.D{{Key: "$cond", Value: bson.A{expr, 1, 0}}}}}
+	}
+	group := bson.D{{Key: "_id", Value: nil}}
+	for i, v := range InboxViews {
+		group = append(group, bson.E{Key: fmt.Sprintf("v%d", i), Value: sum(q.viewExpr(actor, v))})
+	}
+	group = append(group, bson.E{Key: "flagged", Value: sum(bson.D{{Key: "$and", Value: bson.A{
+		q.viewExpr(actor, q.View), bson.D{{Key: "$eq", Value: bson.A{"$overdue", true}}}}}})})
+	cur, err := s.tickets.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: bson.D{{Key: "$and", Value: conds}}}},
+		bson.D{{Key: "$group", Value: group}},
+	})
+	if err != nil {
+		return out, fmt.Errorf("count inbox views: %w", err)
+	}
+	var rows []bson.M
+	if err := cur.All(ctx, &rows); err != nil {
+		return out, fmt.Errorf("count inbox views: %w", err)
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	num := func(v any) int {
+		switch n := v.(type) {
+		case int32:
+			return int(n)
+		case int64:
+			return int(n)
+		case float64:
+			return int(n)
+		}
+		return 0
+	}
+	for i, v := range InboxViews {
+		out.views[v] = num(rows[0][fmt.Sprintf("v%d", i)])
+	}
+	out.flagged = num(rows[0]["flagged"])
+	return out, nil
+}
+
+// viewExpr is mongoFilter's per-view condition as an aggregation
+// expression over one ticket (the agency and the scope are in the
+// $match): the status, then the view's own test.
+func (q InboxQuery) viewExpr(actor *desk.User, view string) any {
+	sts := viewStatuses(view, q.Statuses)
+	if len(sts) == 0 {
+		return false
+	}
+	and := bson.A{bson.D{{Key: "$in", Value: bson.A{"$status", sts}}}}
+	flagged := bson.D{{Key: "$eq", Value: bson.A{"$overdue", true}}}
+	switch view {
+	case ViewMine:
+		if actor == nil || actor.ID == "" {
+			return false
+		}
+		and = append(and, bson.D{{Key: "$eq", Value: bson.A{"$assignee", actor.ID}}})
+	case ViewUnassigned:
+		and = append(and, bson.D{{Key: "$eq", Value: bson.A{bson.D{{Key: "$ifNull", Value: bson.A{"$assignee", ""}}}, ""}}})
+	case ViewOverdue:
+		and = append(and, bson.D{{Key: "$or", Value: bson.A{flagged, bson.D{{Key: "$and", Value: bson.A{
+			bson.D{{Key: "$gt", Value: bson.A{"$due_at", time.Time{}}}},
+			bson.D{{Key: "$lt", Value: bson.A{"$due_at", q.Now}}},
+		}}}}}})
+	case ViewDueSoon:
+		and = append(and, bson.D{{Key: "$ne", Value: bson.A{"$overdue", true}}},
+			bson.D{{Key: "$gte", Value: bson.A{"$due_at", q.Now}}},
+			bson.D{{Key: "$lte", Value: bson.A{"$due_at", q.SoonUntil}}})
+	}
+	return bson.D{{Key: "$and", Value: and}}
+}
+
+// inboxParts splits f into its flagged part, which comes first in inbox
+// order, and the rest. MongoDB cannot sort "flagged first" on a field that
+// is sometimes false and sometimes absent, so a page is read from the two
+// parts, each by due date: two range scans of
+// {agency_path, status, overdue, due_at}.
+func inboxParts(f bson.D) (flagged, others bson.D) {
+	return bson.D{{Key: "$and", Value: bson.A{f, bson.D{{Key: "overdue", Value: true}}}}},
+		bson.D{{Key: "$and", Value: bson.A{f, bson.D{{Key: "overdue", Value: bson.D{{Key: "$in", Value: bson.A{false, nil}}}}}}}}
+}
+
+// inboxFind reads n tickets of f in due-date order after skipping skip.
+func (s *Store) inboxFind(ctx context.Context, f bson.D, skip, n int) ([]*desk.Ticket, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var out []*desk.Ticket
+	cur, err := s.tickets.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).
+		SetSkip(int64(skip)).SetLimit(int64(n)).SetProjection(listProjection))
+	if err == nil {
+		err = cur.All(ctx, &out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list inbox: %w", err)
+	}
+	return out, nil
+}
+
+// inboxSlice reads the page [offset, offset+limit) of f in inbox order
+// when its flagged count nf and its total are known: one find, or two
+// when the page straddles the end of the flagged part.
+func (s *Store) inboxSlice(ctx context.Context, f bson.D, offset, limit, nf, total int) ([]*desk.Ticket, error) {
+	flagged, others := inboxParts(f)
+	if offset >= nf {
+		return s.inboxFind(ctx, others, offset-nf, limit)
+	}
+	a, err := s.inboxFind(ctx, flagged, offset, limit)
+	if err != nil || len(a) >= limit || total <= nf {
+		return a, err
+	}
+	b, err := s.inboxFind(ctx, others, 0, limit-len(a))
+	return append(a, b...), err
+}
+
+// mongoPage pages through f in inbox order (inboxParts) when nothing is
+// known of its counts yet.
 func (s *Store) mongoPage(ctx context.Context, f bson.D, offset, limit int) ([]*desk.Ticket, int, error) {
-	flagged := bson.D{{Key: "$and", Value: bson.A{f, bson.D{{Key: "overdue", Value: true}}}}}
-	others := bson.D{{Key: "$and", Value: bson.A{f, bson.D{{Key: "overdue", Value: bson.D{{Key: "$in", Value: bson.A{false, nil}}}}}}}}
+	flagged, others := inboxParts(f)
 	count := func(f bson.D) (int, error) {
 		n, err := s.tickets.CountDocuments(ctx, f)
 		if err != nil {
@@ -302,28 +489,13 @@ func (s *Store) mongoPage(ctx context.Context, f bson.D, offset, limit int) ([]*
 		}
 		return int(n), nil
 	}
-	find := func(f bson.D, skip, n int) ([]*desk.Ticket, error) {
-		if n <= 0 {
-			return nil, nil
-		}
-		var out []*desk.Ticket
-		cur, err := s.tickets.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).
-			SetSkip(int64(skip)).SetLimit(int64(n)).SetProjection(listProjection))
-		if err == nil {
-			err = cur.All(ctx, &out)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list inbox: %w", err)
-		}
-		return out, nil
-	}
 	if offset == 0 {
 		// The first page, which is nearly every request: the pages
 		// themselves tell how many flagged tickets there are when they
 		// run short, and the total when both do, so the counts are
 		// asked only when a page comes back full (2–3 round trips, not
 		// 3–4).
-		a, err := find(flagged, 0, limit)
+		a, err := s.inboxFind(ctx, flagged, 0, limit)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -331,7 +503,7 @@ func (s *Store) mongoPage(ctx context.Context, f bson.D, offset, limit int) ([]*
 			total, err := count(f)
 			return a, total, err
 		}
-		b, err := find(others, 0, limit-len(a))
+		b, err := s.inboxFind(ctx, others, 0, limit-len(a))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -350,26 +522,8 @@ func (s *Store) mongoPage(ctx context.Context, f bson.D, offset, limit int) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []*desk.Ticket
-	if offset < nf {
-		a, err := find(flagged, offset, limit)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = a
-		b, err := find(others, 0, limit-len(a))
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, b...)
-	} else {
-		b, err := find(others, offset-nf, limit)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = b
-	}
-	return out, nf + no, nil
+	out, err := s.inboxSlice(ctx, f, offset, limit, nf, nf+no)
+	return out, nf + no, err
 }
 
 func emptyCounts(q InboxQuery) map[string]int {
