@@ -72,8 +72,7 @@ func Sort(rules []desk.RoutingRule) {
 // Match returns the first enabled rule, in the order given, whose every
 // set condition holds, or nil. Rules are expected sorted (see Sort).
 func Match(rules []desk.RoutingRule, in Input) *desk.RoutingRule {
-	var text string // folded lazily: most rules never look at it
-	folded := false
+	var text *keywordText // prepared lazily: most rules never look at it
 	for i := range rules {
 		r := &rules[i]
 		if !r.Enabled {
@@ -89,8 +88,8 @@ func Match(rules []desk.RoutingRule, in Input) *desk.RoutingRule {
 			continue
 		}
 		if len(r.Keywords) > 0 {
-			if !folded {
-				text, folded = vnfold.Fold(in.Title+"\n"+in.Body), true
+			if text == nil {
+				text = newKeywordText(in.Title + "\n" + in.Body)
 			}
 			if !anyKeyword(text, r.Keywords) {
 				continue
@@ -101,13 +100,36 @@ func Match(rules []desk.RoutingRule, in Input) *desk.RoutingRule {
 	return nil
 }
 
-// anyKeyword reports whether any keyword occurs in the folded text as whole
-// words: "thue" matches "thuế" but not "thuệt", and "bao hiem" matches
-// "Bảo hiểm" across one space.
-func anyKeyword(text string, keywords []string) bool {
+// keywordText is a submission prepared for keyword matching, in the two
+// forms keywords are compared in.
+type keywordText struct {
+	folded  string // vnfold.Canonical: no diacritics, i/y spellings as one
+	toned   string // vnfold.ToneKey: every diacritic, tone placement as one
+	accents bool   // the writer used diacritics at all
+}
+
+func newKeywordText(s string) *keywordText {
+	return &keywordText{folded: vnfold.Canonical(s), toned: vnfold.ToneKey(s), accents: vnfold.HasDiacritics(s)}
+}
+
+// anyKeyword reports whether any keyword occurs in the text as whole words.
+//
+// A keyword typed without diacritics matches any diacritics: "thue" matches
+// "thuế", "thuê" and "thuệ" but not "thuệt", and "bao hiem" matches "Bảo
+// hiểm" across one space. A keyword typed with diacritics matches those
+// diacritics only, because they carry meaning: "thuế" (tax) does not match
+// "cho thuê phòng" (renting a room). Where the tone mark sits does not
+// matter ("hoà" is "hòa"), nor does the i/y spelling ("kỹ" is "kĩ"). A
+// submission written entirely without diacritics (SMS, old phones) says
+// nothing about them, so there every keyword matches folded.
+func anyKeyword(text *keywordText, keywords []string) bool {
 	for _, k := range keywords {
-		k = strings.Join(strings.Fields(vnfold.Fold(k)), " ")
-		if k != "" && containsWord(text, k) {
+		hay, needle := text.folded, vnfold.Canonical(k)
+		if text.accents && vnfold.HasDiacritics(k) {
+			hay, needle = text.toned, vnfold.ToneKey(k)
+		}
+		needle = strings.Join(strings.Fields(needle), " ")
+		if needle != "" && containsWord(hay, needle) {
 			return true
 		}
 	}
