@@ -131,7 +131,7 @@ func (s *Service) LogCall(ctx context.Context, actor *desk.User, in LogInput) (*
 	if ph != "" {
 		n, err := phone.Normalize(ph)
 		if err != nil {
-			fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+			fields["phone"] = phone.Message(err)
 		}
 		ph = n
 	} else if existing != nil {
@@ -267,7 +267,7 @@ func (s *Service) CallerHistory(ctx context.Context, actor *desk.User, raw strin
 	}
 	n, err := phone.Normalize(raw)
 	if err != nil {
-		return nil, desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+		return nil, desk.Errorf(desk.EINVALID, "%s", phone.Message(err))
 	}
 	h := &History{Phone: n, Display: phone.Display(n)}
 	caller, err := s.Store.Caller(ctx, n)
@@ -347,7 +347,7 @@ func (s *Service) Calls(ctx context.Context, actor *desk.User, f desk.CallFilter
 	if f.Phone != "" {
 		n, err := phone.Normalize(f.Phone)
 		if err != nil {
-			return nil, desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+			return nil, desk.Errorf(desk.EINVALID, "%s", phone.Message(err))
 		}
 		f.Phone = n
 	}
@@ -365,7 +365,7 @@ func (s *Service) Block(ctx context.Context, actor *desk.User, raw, reason strin
 	fields := map[string]string{}
 	n, err := phone.Normalize(raw)
 	if err != nil {
-		fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+		fields["phone"] = phone.Message(err)
 	}
 	reason = cleanText(reason)
 	switch {
@@ -396,7 +396,7 @@ func (s *Service) Unblock(ctx context.Context, actor *desk.User, raw string) err
 	}
 	n, err := phone.Normalize(raw)
 	if err != nil {
-		return desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+		return desk.Errorf(desk.EINVALID, "%s", phone.Message(err))
 	}
 	return s.Store.UnblockNumber(ctx, n)
 }

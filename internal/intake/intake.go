@@ -195,11 +195,11 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 		}
 	}
 	if ph != "" && fields["phone"] == "" {
-		n, err := phone.Normalize(ph)
+		n, err := phone.Parse(ph)
 		if err != nil {
-			fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+			fields["phone"] = phone.Message(err)
 		} else {
-			sub.Citizen.Phone = n
+			sub.Citizen.Phone, sub.Citizen.PhoneExt = n.E164, n.Ext
 		}
 	}
 	if in.Channel == desk.ChannelWeb && ph == "" && email == "" && fields["phone"] == "" && fields["email"] == "" {
