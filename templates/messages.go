@@ -59,6 +59,7 @@ var messages = map[string][2]string{
 	"event.triage":            {"Chuyển bộ phận phân loại", "Sent for sorting"},
 	"event.due_set":           {"Ấn định hạn trả lời", "Answer deadline set"},
 	"event.status":            {"Cập nhật trạng thái", "Status updated"},
+	"event.province_updated":  {"Cập nhật tỉnh/thành phố theo đơn vị hành chính mới", "Province updated to the current administrative unit"},
 	"event.returned":          {"Cơ quan trả lại do không thuộc thẩm quyền", "Returned by the agency as outside its competence"},
 	"event.transferred":       {"Chuyển cơ quan có thẩm quyền", "Transferred to the competent agency"},
 	"event.clock_resumed":     {"Người dân đã bổ sung; gia hạn thời hạn trả lời", "Information received; answer deadline moved"},

@@ -214,6 +214,9 @@ const (
 	EventTriage   = "triage"
 	EventDueSet   = "due_set"
 	EventStatus   = "status"
+	// EventProvinceUpdated: a ticket's pre-2025 province name was mapped
+	// to the current unit (civicdesk provinces migrate).
+	EventProvinceUpdated = "province_updated"
 )
 
 // Ticket is a citizen's case. Version increments on every change; all

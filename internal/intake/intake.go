@@ -22,6 +22,7 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/phone"
+	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/spam"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
@@ -209,8 +210,18 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	if sub.Category != "" && fields["category"] == "" && cat.Category(sub.Category) == nil {
 		fields["category"] = "Lĩnh vực không tồn tại (unknown category)."
 	}
-	if sub.Citizen.Province != "" && fields["province"] == "" && !contains(s.Catalog.Provinces(), sub.Citizen.Province) {
-		fields["province"] = "Tỉnh/thành phố không hợp lệ (unknown province)."
+	if sub.Citizen.Province != "" && fields["province"] == "" {
+		// Any spelling, abbreviation or pre-2025 name is accepted; the
+		// ticket keeps the current unit and, when it differs, what was
+		// written.
+		if cur, ok := province.For(s.Catalog.Provinces()).Resolve(sub.Citizen.Province); ok {
+			if cur != sub.Citizen.Province {
+				sub.Citizen.ProvinceWritten = sub.Citizen.Province
+			}
+			sub.Citizen.Province = cur
+		} else {
+			fields["province"] = "Tỉnh/thành phố không hợp lệ (unknown province)."
+		}
 	}
 	if in.ReplyTo != "" {
 		code, ok := desk.NormalizeTrackingCode(in.ReplyTo)
@@ -242,15 +253,6 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 func BodyHash(body string) string {
 	sum := sha256.Sum256([]byte(spam.NormalizeBody(body)))
 	return hex.EncodeToString(sum[:16])
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // validEmail accepts a bare address (no display name) whose domain has a

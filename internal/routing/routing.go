@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/vnfold"
 )
 
@@ -215,14 +216,12 @@ func Validate(r *desk.RoutingRule, cat *desk.Catalog, provinces []string) error 
 		fields["channel"] = fmt.Sprintf("Kênh không hợp lệ: %q (unknown channel).", r.Channel)
 	}
 	if r.Province != "" {
-		ok := false
-		for _, p := range provinces {
-			if vnfold.Fold(p) == vnfold.Fold(r.Province) {
-				r.Province, ok = p, true
-				break
-			}
-		}
-		if !ok {
+		// Any spelling or former (pre-2025) name names its current unit,
+		// which is what tickets carry.
+		cur, ok := province.For(provinces).Resolve(r.Province)
+		if ok {
+			r.Province = cur
+		} else {
 			fields["province"] = fmt.Sprintf("Tỉnh/thành phố không tồn tại: %q (unknown province).", r.Province)
 		}
 	}

@@ -1,0 +1,160 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/civicdesk/civicdesk/internal/apptest"
+	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/store"
+)
+
+// vnTicket reads a ticket (with the citizen's data) through the staff
+// API once intake has made it.
+func vnTicket(t *testing.T, env *apptest.Env, token, code string) *desk.Ticket {
+	t.Helper()
+	var tk desk.Ticket
+	apptest.WaitFor(t, 20*time.Second, "ticket "+code, func() bool {
+		r := env.Do("GET", "/api/v1/tickets/"+code, nil, "Authorization", "Bearer "+token)
+		if r.Status != http.StatusOK {
+			return false
+		}
+		r.JSON(t, &tk)
+		return true
+	})
+	return &tk
+}
+
+type problem struct {
+	Status int               `json:"status"`
+	Fields map[string]string `json:"fields"`
+}
+
+func submitProblem(t *testing.T, env *apptest.Env, sub map[string]string) problem {
+	t.Helper()
+	r := env.Do("POST", "/api/v1/submissions", sub)
+	if r.Status != http.StatusBadRequest {
+		t.Fatalf("submission %v: %d %s, want 400", sub, r.Status, r.Body)
+	}
+	var p problem
+	r.JSON(t, &p)
+	return p
+}
+
+// TestIntakePhonesAsWritten: old area codes, full-width digits and
+// extensions are accepted on the API; the two forms of one landline are one
+// caller; a refused number says why, in Vietnamese and English.
+func TestIntakePhonesAsWritten(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	admin := env.AdminToken()
+	submit := func(ph string) *desk.Ticket {
+		s := apptest.Submission()
+		s["phone"] = ph
+		return vnTicket(t, env, admin, env.Submit(s))
+	}
+	old, now := submit("031 3842 123"), submit("0225 3842 123")
+	if old.Citizen.Phone != "+842253842123" || now.Citizen.Phone != old.Citizen.Phone {
+		t.Errorf("old and new Hải Phòng forms: %q and %q, want one caller +842253842123", old.Citizen.Phone, now.Citizen.Phone)
+	}
+	if tk := submit("04 3823 4567 máy lẻ 12"); tk.Citizen.Phone != "+842438234567" || tk.Citizen.PhoneExt != "12" {
+		t.Errorf("Hà Nội with extension: %+v", tk.Citizen)
+	}
+	if tk := submit("０９１２ ３４５ ６７８"); tk.Citizen.Phone != "+84912345678" {
+		t.Errorf("full-width digits: %+v", tk.Citizen)
+	}
+	for ph, want := range map[string][]string{
+		"1900 1234":    {"tổng đài", "hotline"},
+		"0311 234 567": {"chưa được cấp", "not allocated"},
+		"0801234567":   {"chưa được cấp", "not allocated"},
+	} {
+		s := apptest.Submission()
+		s["phone"] = ph
+		p := submitProblem(t, env, s)
+		for _, w := range want {
+			if !strings.Contains(p.Fields["phone"], w) {
+				t.Errorf("phone %q: message %q lacks %q", ph, p.Fields["phone"], w)
+			}
+		}
+	}
+}
+
+// TestIntakeProvincesAsWritten: any spelling, abbreviation or pre-2025
+// name is accepted; the ticket carries the current unit and what was
+// written.
+func TestIntakeProvincesAsWritten(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	admin := env.AdminToken()
+	for written, want := range map[string]string{
+		"Thanh Hoá": "Thanh Hóa", "TP.HCM": "TP. Hồ Chí Minh", "Thừa Thiên Huế": "Huế",
+		"Ha Noi": "Hà Nội", "Bình Dương": "TP. Hồ Chí Minh", "Hà Giang": "Tuyên Quang",
+		"Quảng Nam": "Đà Nẵng", "Hà Nội": "Hà Nội",
+	} {
+		s := apptest.Submission()
+		s["province"] = written
+		tk := vnTicket(t, env, admin, env.Submit(s))
+		wantWritten := written
+		if written == want {
+			wantWritten = ""
+		}
+		if tk.Citizen.Province != want || tk.Citizen.ProvinceWritten != wantWritten {
+			t.Errorf("%q: province %q written %q, want %q written %q", written, tk.Citizen.Province, tk.Citizen.ProvinceWritten, want, wantWritten)
+		}
+	}
+	s := apptest.Submission()
+	s["province"] = "Atlantis"
+	if p := submitProblem(t, env, s); p.Fields["province"] == "" {
+		t.Errorf("unknown province accepted: %+v", p)
+	}
+}
+
+// TestMigrateProvinces: tickets stored with a former province name move to
+// the current unit, keep the name in province_written, are found by the
+// current unit's search filter, and a second run changes nothing.
+func TestMigrateProvinces(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	admin := env.AdminToken()
+	ctx := context.Background()
+	legacy := map[string]string{}
+	for _, old := range []string{"Bình Dương", "Thừa Thiên Huế", "Hà Nội", "Atlantis"} {
+		code := env.Submit(apptest.Submission())
+		tk := vnTicket(t, env, admin, code)
+		// Stored before the 2025 reorganisation (or by an older version).
+		if _, err := env.App.Store.UpdateTicketWith(ctx, tk.ID, tk.Version, store.TicketChange{
+			Set:   bson.D{{Key: "citizen.province", Value: old}},
+			Event: desk.Event{Actor: "system", Type: "test"},
+		}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		legacy[old] = code
+	}
+	res, err := env.App.MigrateProvinces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.Migrated); n != 2 || res.Unknown["Atlantis"] != 1 {
+		t.Fatalf("migrated %v unknown %v", res.Migrated, res.Unknown)
+	}
+	for old, want := range map[string]string{"Bình Dương": "TP. Hồ Chí Minh", "Thừa Thiên Huế": "Huế"} {
+		tk := vnTicket(t, env, admin, legacy[old])
+		if tk.Citizen.Province != want || tk.Citizen.ProvinceWritten != old {
+			t.Errorf("%s: %+v", old, tk.Citizen)
+		}
+	}
+	_, p := searchAPI(t, env, admin, "q=thu%E1%BA%BF&province=Hu%E1%BA%BF")
+	if p == nil || len(p.Tickets) != 1 || p.Tickets[0].TrackingCode != legacy["Thừa Thiên Huế"] {
+		t.Errorf("search by current unit Huế: %+v", p)
+	}
+	before := vnTicket(t, env, admin, legacy["Bình Dương"]).Version
+	again, err := env.App.MigrateProvinces(ctx)
+	if err != nil || len(again.Migrated) != 0 {
+		t.Fatalf("second run: %+v %v", again, err)
+	}
+	if v := vnTicket(t, env, admin, legacy["Bình Dương"]).Version; v != before {
+		t.Errorf("second run changed the ticket: version %d -> %d", before, v)
+	}
+}
