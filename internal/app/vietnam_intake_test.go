@@ -158,3 +158,31 @@ func TestMigrateProvinces(t *testing.T) {
 		t.Errorf("second run changed the ticket: version %d -> %d", before, v)
 	}
 }
+
+// TestConsoleProvinceAndPhoneAsWritten: the CTI console's call log takes a
+// former province name and an old landline number; the ticket it makes
+// carries the current unit and today's number, and a refused number says
+// why.
+func TestConsoleProvinceAndPhoneAsWritten(t *testing.T) {
+	e := startHotline(t, nil)
+	op := e.CreateUser("dtv-vn@hotline.example.vn", desk.RoleOperator, "")
+	call := map[string]any{"call_id": "pbx-vn-1", "phone": "0511 3822 123", "name": "Lê Văn Tám", "province": "Quảng Nam",
+		"category": "gia-han-thue", "summary": "Hỏi thủ tục gia hạn nộp thuế cho hộ kinh doanh.", "outcome": "new_ticket"}
+	r := e.Do("POST", "/api/v1/calls", call, "Authorization", "Bearer "+op)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("log call: %d %s", r.Status, r.Body)
+	}
+	var logged struct {
+		TrackingCode string `json:"tracking_code"`
+	}
+	r.JSON(t, &logged)
+	tk := vnTicket(t, e, op, logged.TrackingCode)
+	if tk.Citizen.Province != "Đà Nẵng" || tk.Citizen.ProvinceWritten != "Quảng Nam" || tk.Citizen.Phone != "+842363822123" {
+		t.Errorf("hotline ticket citizen %+v", tk.Citizen)
+	}
+	call["call_id"], call["phone"] = "pbx-vn-2", "1900 1234"
+	r = e.Do("POST", "/api/v1/calls", call, "Authorization", "Bearer "+op)
+	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "hotline") || !strings.Contains(string(r.Body), "tổng đài") {
+		t.Errorf("service number on the console: %d %s", r.Status, r.Body)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/intake"
 	"github.com/civicdesk/civicdesk/internal/phone"
+	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
@@ -43,6 +44,20 @@ type Service struct {
 
 	tokenMu sync.Mutex
 	token   string
+}
+
+// currentProvince is the current unit a province written on a call names
+// (any spelling, or a pre-2025 name), or the text as written when it names
+// none: a call log records what the operator typed, and only a ticket
+// made from the call is held to the province list (by intake).
+func (s *Service) currentProvince(written string) string {
+	if written == "" || s.Intake == nil || s.Intake.Catalog == nil {
+		return written
+	}
+	if cur, ok := province.For(s.Intake.Catalog.Provinces()).Resolve(written); ok {
+		return cur
+	}
+	return written
 }
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
@@ -203,7 +218,7 @@ func (s *Service) LogCall(ctx context.Context, actor *desk.User, in LogInput) (*
 	}
 	c := &desk.Call{CallID: in.CallID, Phone: ph, Direction: desk.DirectionIn, StartedAt: started, AnsweredAt: started,
 		EndedAt: ended, Day: Day(started), Operator: actor.ID, OperatorName: actor.Name, Outcome: in.Outcome,
-		Answer: in.Answer, Summary: in.Summary, CallerName: in.Name, Province: in.Province, Category: in.Category,
+		Answer: in.Answer, Summary: in.Summary, CallerName: in.Name, Province: s.currentProvince(in.Province), Category: in.Category,
 		TicketCode: res.TrackingCode, LoggedAt: now, UpdatedAt: now}
 	// Times the PBX reported stand; the operator's only fill gaps.
 	if existing != nil && !existing.AnsweredAt.IsZero() {
