@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/apptest"
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/reports"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
 
@@ -148,6 +149,26 @@ func TestMigrateProvinces(t *testing.T) {
 	_, p := searchAPI(t, env, admin, "q=thu%E1%BA%BF&province=Hu%E1%BA%BF")
 	if p == nil || len(p.Tickets) != 1 || p.Tickets[0].TrackingCode != legacy["Thừa Thiên Huế"] {
 		t.Errorf("search by current unit Huế: %+v", p)
+	}
+	// Reports count by current unit.
+	adminUser, err := env.App.Store.UserByEmail(ctx, apptest.AdminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	period, err := reports.ParsePeriod("", "", time.Now(), 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash, err := env.App.Reports().Dashboard(ctx, adminUser, period, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byProvince := map[string]int{}
+	for _, c := range dash.ByProvince {
+		byProvince[c.K] = c.N
+	}
+	if byProvince["TP. Hồ Chí Minh"] != 1 || byProvince["Huế"] != 1 || byProvince["Bình Dương"] != 0 || byProvince["Thừa Thiên Huế"] != 0 {
+		t.Errorf("report by province after migration: %v", byProvince)
 	}
 	before := vnTicket(t, env, admin, legacy["Bình Dương"]).Version
 	again, err := env.App.MigrateProvinces(ctx)

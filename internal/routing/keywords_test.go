@@ -34,8 +34,12 @@ func TestKeywordSpellingAndAccents(t *testing.T) {
 		{"Thuế", "NỘP THUẾ", true},
 		{"đất", "tranh chấp đất đai", true},
 		{"đất", "đắt quá", false},
-		{"bảo hiểm", "bao hiem", true}, // no diacritics anywhere in the text: nothing to go by
+		{"bảo hiểm", "bao hiem", true}, // written without diacritics: nothing to go by
 		{"thuế", "cho thue phong", true},
+		{"bảo hiểm xã hội", "Hỏi về bao hiem xa hoi khi gia hạn thuế", true}, // unaccented words in accented text
+		{"thuế", "Cho thuê phòng trọ, hỏi về bao hiem", false},
+		{"bảo hiểm xã hội", "bảo hiểm xa hoi", true},
+		{"bảo hiểm", "bảo-hiểm", true},
 		// Tone placement is not meaning.
 		{"hoà giải", "hòa giải ở cơ sở", true},
 		{"hòa giải", "hoà giải ở cơ sở", true},

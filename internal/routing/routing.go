@@ -14,6 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/vnfold"
@@ -101,56 +103,66 @@ func Match(rules []desk.RoutingRule, in Input) *desk.RoutingRule {
 	return nil
 }
 
-// keywordText is a submission prepared for keyword matching, in the two
-// forms keywords are compared in.
-type keywordText struct {
+// keywordText is a submission prepared for keyword matching: its words,
+// each in the two forms keywords are compared in.
+type keywordText []kwWord
+
+type kwWord struct {
 	folded  string // vnfold.Canonical: no diacritics, i/y spellings as one
 	toned   string // vnfold.ToneKey: every diacritic, tone placement as one
-	accents bool   // the writer used diacritics at all
+	accents bool   // the word was written with diacritics
+}
+
+func kwWords(s string) keywordText {
+	var out keywordText
+	for _, w := range strings.FieldsFunc(norm.NFC.String(s), func(r rune) bool { return !isWordRune(r) && !unicode.Is(unicode.M, r) }) {
+		out = append(out, kwWord{folded: vnfold.Canonical(w), toned: vnfold.ToneKey(w), accents: vnfold.HasDiacritics(w)})
+	}
+	return out
 }
 
 func newKeywordText(s string) *keywordText {
-	return &keywordText{folded: vnfold.Canonical(s), toned: vnfold.ToneKey(s), accents: vnfold.HasDiacritics(s)}
+	t := kwWords(s)
+	return &t
 }
 
 // anyKeyword reports whether any keyword occurs in the text as whole words.
 //
 // A keyword typed without diacritics matches any diacritics: "thue" matches
 // "thuế", "thuê" and "thuệ" but not "thuệt", and "bao hiem" matches "Bảo
-// hiểm" across one space. A keyword typed with diacritics matches those
-// diacritics only, because they carry meaning: "thuế" (tax) does not match
-// "cho thuê phòng" (renting a room). Where the tone mark sits does not
-// matter ("hoà" is "hòa"), nor does the i/y spelling ("kỹ" is "kĩ"). A
-// submission written entirely without diacritics (SMS, old phones) says
-// nothing about them, so there every keyword matches folded.
+// hiểm". A keyword typed with diacritics matches those diacritics only,
+// because they carry meaning: "thuế" (tax) does not match "cho thuê phòng"
+// (renting a room). Where the tone mark sits does not matter ("hoà" is
+// "hòa"), nor does the i/y spelling ("kỹ" is "kĩ"). The rule applies word
+// by word: a word the citizen wrote without any diacritics (SMS, old
+// phones: "bao hiem xa hoi") says nothing about them and matches folded,
+// and so does a word of the keyword typed without them.
 func anyKeyword(text *keywordText, keywords []string) bool {
 	for _, k := range keywords {
-		hay, needle := text.folded, vnfold.Canonical(k)
-		if text.accents && vnfold.HasDiacritics(k) {
-			hay, needle = text.toned, vnfold.ToneKey(k)
-		}
-		needle = strings.Join(strings.Fields(needle), " ")
-		if needle != "" && containsWord(hay, needle) {
+		kw := kwWords(k)
+		if len(kw) > 0 && containsWords(*text, kw) {
 			return true
 		}
 	}
 	return false
 }
 
-func containsWord(text, word string) bool {
-	for off := 0; off <= len(text)-len(word); {
-		i := strings.Index(text[off:], word)
-		if i < 0 {
-			return false
+// containsWords reports whether the word sequence kw occurs in text. Each
+// word is compared folded, and also with its diacritics when both the
+// keyword's word and the text's word carry some.
+func containsWords(text, kw keywordText) bool {
+	for i := 0; i+len(kw) <= len(text); i++ {
+		ok := true
+		for j, k := range kw {
+			w := text[i+j]
+			if w.folded != k.folded || (k.accents && w.accents && w.toned != k.toned) {
+				ok = false
+				break
+			}
 		}
-		start, end := off+i, off+i+len(word)
-		before, _ := utf8.DecodeLastRuneInString(text[:start])
-		after, _ := utf8.DecodeRuneInString(text[end:])
-		if (start == 0 || !isWordRune(before)) && (end == len(text) || !isWordRune(after)) {
+		if ok {
 			return true
 		}
-		_, size := utf8.DecodeRuneInString(text[start:])
-		off = start + size
 	}
 	return false
 }
