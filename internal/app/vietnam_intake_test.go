@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,17 @@ func TestConsoleProvinceAndPhoneAsWritten(t *testing.T) {
 	tk := vnTicket(t, e, op, logged.TrackingCode)
 	if tk.Citizen.Province != "Đà Nẵng" || tk.Citizen.ProvinceWritten != "Quảng Nam" || tk.Citizen.Phone != "+842363822123" {
 		t.Errorf("hotline ticket citizen %+v", tk.Citizen)
+	}
+	// An old Sài Gòn landline form that is also a mobile today: the caller
+	// history is the mobile's and names the other reading.
+	r = e.Do("GET", "/api/v1/callers/"+url.PathEscape("08 3823 4567"), nil, "Authorization", "Bearer "+op)
+	var h struct {
+		Phone       string `json:"phone"`
+		OldLandline string `json:"old_landline"`
+	}
+	r.JSON(t, &h)
+	if r.Status != http.StatusOK || h.Phone != "+84838234567" || h.OldLandline != "028 3823 4567" {
+		t.Errorf("ambiguous caller: %d %s", r.Status, r.Body)
 	}
 	call["call_id"], call["phone"] = "pbx-vn-2", "1900 1234"
 	r = e.Do("POST", "/api/v1/calls", call, "Authorization", "Bearer "+op)

@@ -257,6 +257,11 @@ type History struct {
 	Tickets []*desk.Ticket      `json:"tickets"`
 	Calls   []*desk.Call        `json:"calls"`
 	Blocked *desk.BlockedNumber `json:"blocked,omitempty"`
+	// OldLandline is set when the number as typed is also a landline with
+	// a pre-2017 area code ("08 3823 4567": a VinaPhone mobile today, a
+	// Sài Gòn landline before 2017); History is the mobile's, and the
+	// operator may look this one up too. Display form.
+	OldLandline string `json:"old_landline,omitempty"`
 	// Queries is how many database round trips the lookup made.
 	Queries int `json:"queries"`
 }
@@ -280,11 +285,15 @@ func (s *Service) CallerHistory(ctx context.Context, actor *desk.User, raw strin
 	if !desk.MayHandleCalls(actor) {
 		return nil, forbidden()
 	}
-	n, err := phone.Normalize(raw)
+	num, err := phone.Parse(raw)
 	if err != nil {
 		return nil, desk.Errorf(desk.EINVALID, "%s", phone.Message(err))
 	}
+	n := num.E164
 	h := &History{Phone: n, Display: phone.Display(n)}
+	if num.OldLandline != "" {
+		h.OldLandline = phone.Display(num.OldLandline)
+	}
 	caller, err := s.Store.Caller(ctx, n)
 	if err != nil {
 		return nil, err
