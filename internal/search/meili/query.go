@@ -263,7 +263,7 @@ func (x *Index) SimilarRequest(d search.Doc, sq search.SimilarQuery) (*meilisear
 		Page:                  1,
 		HitsPerPage:           &limit,
 		Filter:                strings.Join(parts, " AND "),
-		AttributesToSearchOn:  []string{aTitle, aBody},
+		AttributesToSearchOn:  []string{aTitle, aBody, aSpellings}, // words are canonical (search.SignificantWords)
 		AttributesToRetrieve:  []string{aID, aTitle, aBody},
 		MatchingStrategy:      meilisearch.Frequency,
 		ShowRankingScore:      true,
