@@ -1,7 +1,9 @@
 // Package vnfold folds Vietnamese text for matching: diacritics are removed,
 // "đ" becomes "d" and letters are lower-cased, so that "Đà Nẵng", "da nang"
-// and "ĐÀ NẴNG" compare equal. Routing keywords, spam rules and search all
-// use the same fold so that a word matched in one place matches in the others.
+// and "ĐÀ NẴNG" compare equal. Fold works letter by letter (spam rules and
+// name masking rely on that); Canonical adds the spelling rule for words
+// (i/y, qui/quy) and is what search, routing keywords and province names
+// use, so that a word matched in one place matches in the others.
 package vnfold
 
 import (
