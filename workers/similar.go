@@ -78,7 +78,7 @@ const MinOverlap = 0.2
 func WordPairs(text string) map[string]bool {
 	words := search.Words(text)
 	for i, w := range words {
-		words[i] = vnfold.Fold(w)
+		words[i] = vnfold.Canonical(w) // the fold of the index and of IsStopWord
 	}
 	out := map[string]bool{}
 	for i := 0; i+1 < len(words); i++ {

@@ -5,6 +5,7 @@
 //	civicdesk worker    the queue workers and reconciler only
 //	civicdesk seed      load the catalog (agencies, categories) from the seed file
 //	civicdesk reindex   rebuild the search index from the store
+//	civicdesk provinces migrate  move tickets with pre-2025 province names to the current unit
 //	civicdesk calendar  working-day calendar: holidays, due dates
 //	civicdesk config    print the effective configuration, secrets masked
 //	civicdesk version   print the version

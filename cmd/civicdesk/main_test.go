@@ -305,3 +305,24 @@ func TestSharedStoreWithoutMeiliRefusesToStart(t *testing.T) {
 		}
 	}
 }
+
+func TestProvincesMigrateCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	dir := t.TempDir()
+	m := Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == "CIVICDESK_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}}
+	for range 2 { // idempotent: the second run finds the same nothing to do
+		out.Reset()
+		if code := m.Run(context.Background(), []string{"provinces", "migrate"}); code != 0 || !strings.Contains(out.String(), "0 moved to their current unit") {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
+		}
+	}
+	errb.Reset()
+	if code := m.Run(context.Background(), []string{"provinces", "frob"}); code == 0 || !strings.Contains(errb.String(), "civicdesk provinces migrate") {
+		t.Fatalf("bad sub-command: exit %d, %s", code, errb.String())
+	}
+}

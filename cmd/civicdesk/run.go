@@ -42,6 +42,7 @@ commands:
   reindex    rebuild the search index from the store
   callers    rebuild: rebuild the hotline's per-caller history index
   reports    rebuild: recompute the report rollups from the tickets and calls
+  provinces  migrate: move tickets stored with a pre-2025 province to its current unit
   calendar   holidays --year Y | add --from YYYY-MM-DD --working-days N
   config     print the effective configuration, secrets masked
   version    print the version
@@ -82,7 +83,7 @@ func (m Main) Run(ctx context.Context, args []string) int {
 		config.Print(m.Stdout, cfg)
 		return 0
 	case "serve", "web", "worker", "smtp", "seed", "reindex", "calendar", "callers",
-		"reports": // issue 9
+		"reports", "provinces":
 	default:
 		fmt.Fprintf(m.Stderr, "civicdesk: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -116,7 +117,7 @@ func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog
 		}
 		return calendar.Command(rest, m.Stdout, cal, desk.SystemClock{}.Now())
 	}
-	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex" || cmd == "callers" || cmd == "reports",
+	a, err := app.Open(ctx, cfg, log, app.Options{NoAdmin: cmd == "seed" || cmd == "reindex" || cmd == "callers" || cmd == "reports" || cmd == "provinces",
 		SharedStore: cmd == "web" || cmd == "worker"})
 	if err != nil {
 		return err
@@ -148,6 +149,20 @@ func (m Main) run(ctx context.Context, cmd string, cfg *config.Config, log *slog
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "report rollups rebuilt from %d tickets\n", n)
+		return nil
+	case "provinces":
+		// Tickets stored with a pre-July-2025 province name move to the
+		// unit it merged into; safe to run again.
+		if len(rest) != 1 || rest[0] != "migrate" {
+			return errors.New(`usage: civicdesk provinces migrate`)
+		}
+		res, err := a.MigrateProvinces(ctx)
+		if err != nil {
+			return err
+		}
+		for _, l := range res.Lines() {
+			fmt.Fprintln(m.Stdout, l)
+		}
 		return nil
 	case "callers":
 		// The per-caller index heals itself caller by caller on lookup;

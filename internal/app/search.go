@@ -56,6 +56,32 @@ func (a *App) openSearch(ctx context.Context) error {
 	}
 	a.Topics = &topics.Service{Store: a.Store, Tickets: a.Tickets, Clock: a.Clock, Log: a.Log, Audit: a.Audit,
 		Reply: a.topicReply()}
+	return a.refillCreatedIndexes(ctx)
+}
+
+// refillCreatedIndexes queues every ticket for indexing when an index was
+// created empty at this start: a first run, or a new index name after a
+// change of schema or of the Vietnamese folding (vnfold.Version). Without
+// it search would find nothing until the first periodic consistency check.
+// The index tasks are idempotent, so a refill that overlaps a reindex or
+// another process doing the same costs only work.
+func (a *App) refillCreatedIndexes(ctx context.Context) error {
+	type creator interface{ Created() bool }
+	fresh := func(ix search.Index) bool {
+		c, ok := ix.(creator)
+		return ok && c.Created()
+	}
+	if !fresh(a.Index) && !fresh(a.PublicIndex) {
+		return nil
+	}
+	r, err := a.IndexChecker().Check(ctx)
+	if err != nil { // the periodic check retries; not a reason to refuse to start
+		a.Log.Warn("search index created empty; refilling it failed", "err", err)
+		return nil
+	}
+	if r.Missing+r.PublicMissing > 0 {
+		a.Log.Info("search index created empty: tickets queued for indexing", "tickets", r.Tickets, "queued", r.Missing, "public", r.PublicMissing)
+	}
 	return nil
 }
 

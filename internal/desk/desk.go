@@ -94,10 +94,17 @@ type Category struct {
 // Citizen is the personal data a submitter gave. It never leaves the staff
 // side: the public tracking view carries none of it.
 type Citizen struct {
-	Name     string `bson:"name" json:"name"`
-	Phone    string `bson:"phone,omitempty" json:"phone,omitempty"`
+	Name  string `bson:"name" json:"name"`
+	Phone string `bson:"phone,omitempty" json:"phone,omitempty"`
+	// PhoneExt is the extension (máy lẻ) written with the phone number,
+	// digits only; Phone itself is always a dialable E.164 number.
+	PhoneExt string `bson:"phone_ext,omitempty" json:"phone_ext,omitempty"`
 	Email    string `bson:"email,omitempty" json:"email,omitempty"`
-	Province string `bson:"province,omitempty" json:"province,omitempty"`
+	// Province is the current (post-2025) province or city the citizen is
+	// in; ProvinceWritten is the name as the citizen wrote it when that
+	// differs (a former province, an abbreviation, another spelling).
+	Province        string `bson:"province,omitempty" json:"province,omitempty"`
+	ProvinceWritten string `bson:"province_written,omitempty" json:"province_written,omitempty"`
 }
 
 // Submission is what intake.Accept stores before it answers the submitter.
@@ -241,6 +248,9 @@ const (
 	EventTriage   = "triage"
 	EventDueSet   = "due_set"
 	EventStatus   = "status"
+	// EventProvinceUpdated: a ticket's pre-2025 province name was mapped
+	// to the current unit (civicdesk provinces migrate).
+	EventProvinceUpdated = "province_updated"
 )
 
 // Ticket is a citizen's case. Version increments on every change; all

@@ -24,6 +24,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/intake"
 	"github.com/civicdesk/civicdesk/internal/phone"
+	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/ratelimit"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
@@ -43,6 +44,20 @@ type Service struct {
 
 	tokenMu sync.Mutex
 	token   string
+}
+
+// currentProvince is the current unit a province written on a call names
+// (any spelling, or a pre-2025 name), or the text as written when it names
+// none: a call log records what the operator typed, and only a ticket
+// made from the call is held to the province list (by intake).
+func (s *Service) currentProvince(written string) string {
+	if written == "" || s.Intake == nil || s.Intake.Catalog == nil {
+		return written
+	}
+	if cur, ok := province.For(s.Intake.Catalog.Provinces()).Resolve(written); ok {
+		return cur
+	}
+	return written
 }
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
@@ -131,7 +146,7 @@ func (s *Service) LogCall(ctx context.Context, actor *desk.User, in LogInput) (*
 	if ph != "" {
 		n, err := phone.Normalize(ph)
 		if err != nil {
-			fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+			fields["phone"] = phone.Message(err)
 		}
 		ph = n
 	} else if existing != nil {
@@ -203,7 +218,7 @@ func (s *Service) LogCall(ctx context.Context, actor *desk.User, in LogInput) (*
 	}
 	c := &desk.Call{CallID: in.CallID, Phone: ph, Direction: desk.DirectionIn, StartedAt: started, AnsweredAt: started,
 		EndedAt: ended, Day: Day(started), Operator: actor.ID, OperatorName: actor.Name, Outcome: in.Outcome,
-		Answer: in.Answer, Summary: in.Summary, CallerName: in.Name, Province: in.Province, Category: in.Category,
+		Answer: in.Answer, Summary: in.Summary, CallerName: in.Name, Province: s.currentProvince(in.Province), Category: in.Category,
 		TicketCode: res.TrackingCode, LoggedAt: now, UpdatedAt: now}
 	// Times the PBX reported stand; the operator's only fill gaps.
 	if existing != nil && !existing.AnsweredAt.IsZero() {
@@ -242,6 +257,11 @@ type History struct {
 	Tickets []*desk.Ticket      `json:"tickets"`
 	Calls   []*desk.Call        `json:"calls"`
 	Blocked *desk.BlockedNumber `json:"blocked,omitempty"`
+	// OldLandline is set when the number as typed is also a landline with
+	// a pre-2017 area code ("08 3823 4567": a VinaPhone mobile today, a
+	// Sài Gòn landline before 2017); History is the mobile's, and the
+	// operator may look this one up too. Display form.
+	OldLandline string `json:"old_landline,omitempty"`
 	// Queries is how many database round trips the lookup made.
 	Queries int `json:"queries"`
 }
@@ -265,11 +285,15 @@ func (s *Service) CallerHistory(ctx context.Context, actor *desk.User, raw strin
 	if !desk.MayHandleCalls(actor) {
 		return nil, forbidden()
 	}
-	n, err := phone.Normalize(raw)
+	num, err := phone.Parse(raw)
 	if err != nil {
-		return nil, desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+		return nil, desk.Errorf(desk.EINVALID, "%s", phone.Message(err))
 	}
+	n := num.E164
 	h := &History{Phone: n, Display: phone.Display(n)}
+	if num.OldLandline != "" {
+		h.OldLandline = phone.Display(num.OldLandline)
+	}
 	caller, err := s.Store.Caller(ctx, n)
 	if err != nil {
 		return nil, err
@@ -347,7 +371,7 @@ func (s *Service) Calls(ctx context.Context, actor *desk.User, f desk.CallFilter
 	if f.Phone != "" {
 		n, err := phone.Normalize(f.Phone)
 		if err != nil {
-			return nil, desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+			return nil, desk.Errorf(desk.EINVALID, "%s", phone.Message(err))
 		}
 		f.Phone = n
 	}
@@ -365,7 +389,7 @@ func (s *Service) Block(ctx context.Context, actor *desk.User, raw, reason strin
 	fields := map[string]string{}
 	n, err := phone.Normalize(raw)
 	if err != nil {
-		fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+		fields["phone"] = phone.Message(err)
 	}
 	reason = cleanText(reason)
 	switch {
@@ -396,7 +420,7 @@ func (s *Service) Unblock(ctx context.Context, actor *desk.User, raw string) err
 	}
 	n, err := phone.Normalize(raw)
 	if err != nil {
-		return desk.Errorf(desk.EINVALID, "Số điện thoại không hợp lệ (invalid phone number).")
+		return desk.Errorf(desk.EINVALID, "%s", phone.Message(err))
 	}
 	return s.Store.UnblockNumber(ctx, n)
 }

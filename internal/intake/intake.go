@@ -24,6 +24,7 @@ import (
 
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/phone"
+	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/spam"
 	"github.com/civicdesk/civicdesk/internal/store"
 )
@@ -232,11 +233,11 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 		}
 	}
 	if ph != "" && fields["phone"] == "" {
-		n, err := phone.Normalize(ph)
+		n, err := phone.Parse(ph)
 		if err != nil {
-			fields["phone"] = "Số điện thoại không hợp lệ (invalid phone number)."
+			fields["phone"] = phone.Message(err)
 		} else {
-			sub.Citizen.Phone = n
+			sub.Citizen.Phone, sub.Citizen.PhoneExt = n.E164, n.Ext
 		}
 	}
 	if in.Channel == desk.ChannelWeb && ph == "" && email == "" && fields["phone"] == "" && fields["email"] == "" {
@@ -246,8 +247,18 @@ func (s *Service) validate(in Input) (*desk.Submission, error) {
 	if sub.Category != "" && fields["category"] == "" && cat.Category(sub.Category) == nil {
 		fields["category"] = "Lĩnh vực không tồn tại (unknown category)."
 	}
-	if sub.Citizen.Province != "" && fields["province"] == "" && !contains(s.Catalog.Provinces(), sub.Citizen.Province) {
-		fields["province"] = "Tỉnh/thành phố không hợp lệ (unknown province)."
+	if sub.Citizen.Province != "" && fields["province"] == "" {
+		// Any spelling, abbreviation or pre-2025 name is accepted; the
+		// ticket keeps the current unit and, when it differs, what was
+		// written.
+		if cur, ok := province.For(s.Catalog.Provinces()).Resolve(sub.Citizen.Province); ok {
+			if cur != sub.Citizen.Province {
+				sub.Citizen.ProvinceWritten = sub.Citizen.Province
+			}
+			sub.Citizen.Province = cur
+		} else {
+			fields["province"] = "Tỉnh/thành phố không hợp lệ (unknown province)."
+		}
 	}
 	if in.ReplyTo != "" {
 		code, ok := desk.NormalizeTrackingCode(in.ReplyTo)
@@ -311,15 +322,6 @@ func requestHash(sub *desk.Submission) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // validEmail accepts a bare address (no display name) whose domain has a

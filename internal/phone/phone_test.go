@@ -141,28 +141,34 @@ func TestNormalizeInvalid(t *testing.T) {
 		{"   ", "no digits"},
 		{"abc", "unexpected character 'a'"},
 		{"0912 345 67a", "unexpected character 'a'"},
-		{"0912345678 ext 12", "unexpected character 'e'"},
-		{"09123456７8", "unexpected character"}, // full-width digit
+		{"0912345678 ext 12a", "an extension has digits only"},
+		{"0912345678 máy lẻ", "without digits"},
+		{"0912345678 ext 1234567", "extension longer than 6 digits"},
 		{"0912/345/678", "unexpected character '/'"},
 		{"+1 415 555 0100", "only Vietnamese"},
 		{"+4930123456", "only Vietnamese"},
 		{"0912+345678", "'+' allowed only once"},
 		{"++84912345678", "'+' allowed only once"},
 		{"091234567", "too short"},
-		{"09123456789", "10-digit national number"},
+		{"09123456789", "11-digit number must be a landline"},
 		{"091234567890", "too long"},
 		{"113", "too short"},
 		{"1022", "too short"},
 		{"+84", "no digits after the prefix"},
 		{"0", "no digits after the prefix"},
 		{"01301234567", "unknown pre-2018 mobile prefix 0130"},
-		{"0201234567", "9-digit number must be a mobile"},
-		{"0461234567", "9-digit number must be a mobile"},
+		{"0201234567", "landlines have 11 digits"},
+		{"0301234567", "not allocated to any mobile operator"}, // old Ninh Bình 030, subscriber cannot start 1
+		{"0501234567", "not allocated"},
+		{"0711234567", "not allocated"},
+		{"0751234567", "not allocated"},
+		{"0801234567", "not allocated"},
+		{"0951234567", "not allocated"},
 		{"02001234567", "unknown landline area code 0200"},
 		{"02301234567", "unknown landline area code 0230"},
-		{"05111234567", "10-digit national number"}, // pre-2017 Đà Nẵng, not mapped
-		{"0612345678901234567890123456789012", "longer than 32 bytes"},
-		{strings.Repeat(" ", 40) + "0912345678", "longer than 32 bytes"},
+		{"05111234567", "11-digit number must be"}, // pre-2017 Đà Nẵng, but a subscriber number never starts with 1
+		{strings.Repeat("0", 65), "longer than 64 bytes"},
+		{strings.Repeat(" ", 60) + "0912345678", "longer than 64 bytes"},
 		{"0912\x80345678", "unexpected character"},
 	}
 	for _, tc := range cases {
@@ -205,20 +211,6 @@ func TestNormalizeServiceNumbers(t *testing.T) {
 	// else we accept.
 	if _, err := Normalize("190012345"); err == nil || errors.Is(err, ErrServiceNumber) {
 		t.Errorf("190012345: got %v, want a plain ErrInvalid", err)
-	}
-}
-
-func TestNormalizeOldLandlineCodesNotMapped(t *testing.T) {
-	// The old Sài Gòn number 08 3823 4567 is today a VinaPhone mobile; we
-	// read it as such rather than guess +842838234567.
-	got, err := Normalize("08 3823 4567")
-	if err != nil || got != "+84838234567" {
-		t.Errorf("Normalize(08 3823 4567) = %q, %v; want the mobile +84838234567", got, err)
-	}
-	// Old Hà Nội 04 numbers are 10 digits starting 04: no mobile range,
-	// so they are rejected, not guessed.
-	if _, err := Normalize("04 3823 4567"); !errors.Is(err, ErrInvalid) {
-		t.Errorf("Normalize(04 3823 4567) error = %v, want ErrInvalid", err)
 	}
 }
 

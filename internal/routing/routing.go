@@ -14,7 +14,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/civicdesk/civicdesk/internal/desk"
+	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/vnfold"
 )
 
@@ -72,8 +75,7 @@ func Sort(rules []desk.RoutingRule) {
 // Match returns the first enabled rule, in the order given, whose every
 // set condition holds, or nil. Rules are expected sorted (see Sort).
 func Match(rules []desk.RoutingRule, in Input) *desk.RoutingRule {
-	var text string // folded lazily: most rules never look at it
-	folded := false
+	var text *keywordText // prepared lazily: most rules never look at it
 	for i := range rules {
 		r := &rules[i]
 		if !r.Enabled {
@@ -89,8 +91,8 @@ func Match(rules []desk.RoutingRule, in Input) *desk.RoutingRule {
 			continue
 		}
 		if len(r.Keywords) > 0 {
-			if !folded {
-				text, folded = vnfold.Fold(in.Title+"\n"+in.Body), true
+			if text == nil {
+				text = newKeywordText(in.Title + "\n" + in.Body)
 			}
 			if !anyKeyword(text, r.Keywords) {
 				continue
@@ -101,33 +103,66 @@ func Match(rules []desk.RoutingRule, in Input) *desk.RoutingRule {
 	return nil
 }
 
-// anyKeyword reports whether any keyword occurs in the folded text as whole
-// words: "thue" matches "thuế" but not "thuệt", and "bao hiem" matches
-// "Bảo hiểm" across one space.
-func anyKeyword(text string, keywords []string) bool {
+// keywordText is a submission prepared for keyword matching: its words,
+// each in the two forms keywords are compared in.
+type keywordText []kwWord
+
+type kwWord struct {
+	folded  string // vnfold.Canonical: no diacritics, i/y spellings as one
+	toned   string // vnfold.ToneKey: every diacritic, tone placement as one
+	accents bool   // the word was written with diacritics
+}
+
+func kwWords(s string) keywordText {
+	var out keywordText
+	for _, w := range strings.FieldsFunc(norm.NFC.String(s), func(r rune) bool { return !isWordRune(r) && !unicode.Is(unicode.M, r) }) {
+		out = append(out, kwWord{folded: vnfold.Canonical(w), toned: vnfold.ToneKey(w), accents: vnfold.HasDiacritics(w)})
+	}
+	return out
+}
+
+func newKeywordText(s string) *keywordText {
+	t := kwWords(s)
+	return &t
+}
+
+// anyKeyword reports whether any keyword occurs in the text as whole words.
+//
+// A keyword typed without diacritics matches any diacritics: "thue" matches
+// "thuế", "thuê" and "thuệ" but not "thuệt", and "bao hiem" matches "Bảo
+// hiểm". A keyword typed with diacritics matches those diacritics only,
+// because they carry meaning: "thuế" (tax) does not match "cho thuê phòng"
+// (renting a room). Where the tone mark sits does not matter ("hoà" is
+// "hòa"), nor does the i/y spelling ("kỹ" is "kĩ"). The rule applies word
+// by word: a word the citizen wrote without any diacritics (SMS, old
+// phones: "bao hiem xa hoi") says nothing about them and matches folded,
+// and so does a word of the keyword typed without them.
+func anyKeyword(text *keywordText, keywords []string) bool {
 	for _, k := range keywords {
-		k = strings.Join(strings.Fields(vnfold.Fold(k)), " ")
-		if k != "" && containsWord(text, k) {
+		kw := kwWords(k)
+		if len(kw) > 0 && containsWords(*text, kw) {
 			return true
 		}
 	}
 	return false
 }
 
-func containsWord(text, word string) bool {
-	for off := 0; off <= len(text)-len(word); {
-		i := strings.Index(text[off:], word)
-		if i < 0 {
-			return false
+// containsWords reports whether the word sequence kw occurs in text. Each
+// word is compared folded, and also with its diacritics when both the
+// keyword's word and the text's word carry some.
+func containsWords(text, kw keywordText) bool {
+	for i := 0; i+len(kw) <= len(text); i++ {
+		ok := true
+		for j, k := range kw {
+			w := text[i+j]
+			if w.folded != k.folded || (k.accents && w.accents && w.toned != k.toned) {
+				ok = false
+				break
+			}
 		}
-		start, end := off+i, off+i+len(word)
-		before, _ := utf8.DecodeLastRuneInString(text[:start])
-		after, _ := utf8.DecodeRuneInString(text[end:])
-		if (start == 0 || !isWordRune(before)) && (end == len(text) || !isWordRune(after)) {
+		if ok {
 			return true
 		}
-		_, size := utf8.DecodeRuneInString(text[start:])
-		off = start + size
 	}
 	return false
 }
@@ -193,14 +228,12 @@ func Validate(r *desk.RoutingRule, cat *desk.Catalog, provinces []string) error 
 		fields["channel"] = fmt.Sprintf("Kênh không hợp lệ: %q (unknown channel).", r.Channel)
 	}
 	if r.Province != "" {
-		ok := false
-		for _, p := range provinces {
-			if vnfold.Fold(p) == vnfold.Fold(r.Province) {
-				r.Province, ok = p, true
-				break
-			}
-		}
-		if !ok {
+		// Any spelling or former (pre-2025) name names its current unit,
+		// which is what tickets carry.
+		cur, ok := province.For(provinces).Resolve(r.Province)
+		if ok {
+			r.Province = cur
+		} else {
 			fields["province"] = fmt.Sprintf("Tỉnh/thành phố không tồn tại: %q (unknown province).", r.Province)
 		}
 	}

@@ -84,6 +84,12 @@ func TestValidate(t *testing.T) {
 	if err := Validate(&p, catalog(), provinces); err != nil || p.Province != "Đà Nẵng" {
 		t.Errorf("province: %v %q", err, p.Province)
 	}
+	for written, want := range map[string]string{"Quảng Nam": "Đà Nẵng", "TP Đà Nẵng": "Đà Nẵng", "HN": "Hà Nội", "Thành phố Hà Nội": "Hà Nội"} {
+		p := desk.RoutingRule{Name: "p", Province: written, Agency: "BTC"}
+		if err := Validate(&p, catalog(), provinces); err != nil || p.Province != want {
+			t.Errorf("province %q: %v %q, want %q", written, err, p.Province, want)
+		}
+	}
 	bad := []struct {
 		field string
 		r     desk.RoutingRule

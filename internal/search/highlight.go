@@ -40,14 +40,14 @@ const (
 func NewHighlighter(text string) *Highlighter {
 	h := &Highlighter{}
 	for _, w := range Words(text) {
-		h.words = append(h.words, queryWord{folded: []rune(vnfold.Fold(w)), fuzzy: Fuzzy(w)})
+		h.words = append(h.words, queryWord{folded: []rune(vnfold.Canonical(w)), fuzzy: Fuzzy(w)})
 	}
 	return h
 }
 
 // matches reports whether a document word matches any query word.
 func (h *Highlighter) matches(word string) bool {
-	f := []rune(vnfold.Fold(word))
+	f := []rune(vnfold.Canonical(word))
 	for _, q := range h.words {
 		if string(q.folded) == string(f) || (q.fuzzy && withinOneEdit(q.folded, f)) {
 			return true

@@ -321,7 +321,7 @@ const FuzzyMinLen = 5
 // (tracking codes, phone digits, numbers) and must match exactly. The edit is
 // never on the first letter, which Meilisearch also counts as two typos.
 func Fuzzy(word string) bool {
-	f := vnfold.Fold(word)
+	f := vnfold.Canonical(word)
 	if utf8.RuneCountInString(f) < FuzzyMinLen {
 		return false
 	}
@@ -355,7 +355,7 @@ func init() {
 		ong qua ra rang rat roi sao se thi thua toi tren tu va van vao ve vi
 		voi vui xin cam on gui quy co nen nua trong
 	`) {
-		stopWords[w] = true
+		stopWords[vnfold.Canonical(w)] = true // "qui" and "quy" alike
 	}
 }
 
@@ -381,7 +381,7 @@ func SignificantWords(d Doc) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, w := range Words(d.Title + "\n" + d.Body) {
-		f := vnfold.Fold(w)
+		f := vnfold.Canonical(w)
 		if utf8.RuneCountInString(f) < 2 || stopWords[f] || seen[f] {
 			continue
 		}

@@ -3,8 +3,8 @@
 //
 // Layout under the directory given to Open:
 //
-//	<dir>/tickets-v1/CURRENT     name of the live generation, e.g. "gen-000003"
-//	<dir>/tickets-v1/gen-000003/ the bleve index of that generation
+//	<dir>/<IndexName>/CURRENT    name of the live generation, e.g. "gen-000003"
+//	<dir>/<IndexName>/gen-000003/ the bleve index of that generation
 //
 // Rebuild fills a new generation next to the live one and then switches
 // CURRENT (written to a temporary file and renamed, so it is atomic) and
@@ -42,7 +42,7 @@ type Options struct {
 // Index is the bleve implementation of search.Index and search.Rebuilder.
 // It is safe for concurrent use.
 type Index struct {
-	root      string // <dir>/tickets-v1
+	root      string // <dir>/IndexName
 	mapping   *mapping.IndexMappingImpl
 	batchSize int
 
@@ -52,6 +52,10 @@ type Index struct {
 	idx    blevelib.Index
 	gen    string
 	closed bool
+	// created is set when Open made a new, empty index rather than
+	// reopening one (first start, or a new IndexName after a schema or
+	// folding change).
+	created bool
 
 	// rebuildMu allows one Rebuild at a time.
 	rebuildMu sync.Mutex
@@ -108,7 +112,8 @@ func Open(dir string, opts Options) (*Index, error) {
 		return nil, err
 	}
 	var idx blevelib.Index
-	if gen == "" {
+	created := gen == ""
+	if created {
 		gen = "gen-000001"
 		_ = os.RemoveAll(filepath.Join(x.root, gen))
 		if idx, err = blevelib.New(filepath.Join(x.root, gen), m); err != nil {
@@ -121,10 +126,15 @@ func Open(dir string, opts Options) (*Index, error) {
 	} else if idx, err = blevelib.Open(filepath.Join(x.root, gen)); err != nil {
 		return nil, fmt.Errorf("search/bleve: open %s: %w", gen, err)
 	}
-	x.idx, x.gen = idx, gen
+	x.idx, x.gen, x.created = idx, gen, created
 	x.removeStale()
 	return x, nil
 }
+
+// Created reports whether Open created this index empty instead of
+// reopening a stored one. The server then refills it from the store at
+// start, which is how a change of schema or folding version rebuilds.
+func (x *Index) Created() bool { return x.created }
 
 // readCurrent returns the live generation name, or "" for a new index.
 func (x *Index) readCurrent() (string, error) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,7 +53,7 @@ func TestFoldedAnalyzerMatchesVnfold(t *testing.T) {
 			for _, tok := range an.Analyze([]byte(in)) {
 				got = append(got, string(tok.Term))
 			}
-			if want := strings.Fields(vnfold.Fold(strings.ReplaceAll(s, "–", " "))); !slices.Equal(got, want) {
+			if want := strings.Fields(vnfold.Canonical(strings.ReplaceAll(s, "–", " "))); !slices.Equal(got, want) {
 				t.Errorf("folded %q: %q, want %q", in, got, want)
 			}
 			var gotExact []string
@@ -269,5 +270,61 @@ func TestConcurrentIndexCallsShareCommits(t *testing.T) {
 	_ = x.Index(cctx, search.Doc{ID: "late", Agency: "MOLISA", Title: "muộn"})
 	if err := x.Index(ctx, search.Doc{ID: "after", Agency: "MOLISA", Title: "sau"}); err != nil {
 		t.Fatalf("index after a cancelled call: %v", err)
+	}
+}
+
+// TestIndexNameCarriesFoldVersion: an index analysed with another version
+// of the Vietnamese fold must not be reopened as if it were current.
+func TestIndexNameCarriesFoldVersion(t *testing.T) {
+	if want := "-fold" + strconv.Itoa(vnfold.Version); !strings.HasSuffix(IndexName, want) {
+		t.Fatalf("IndexName %q does not end in %q: bump it with vnfold.Version", IndexName, want)
+	}
+}
+
+// TestIYSpellingsAreOneWord: the two official spellings of i/y syllables
+// find each other through the index, both ways.
+func TestIYSpellingsAreOneWord(t *testing.T) {
+	x, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if !x.Created() {
+		t.Fatal("a new index should report Created")
+	}
+	pairs := [][2]string{
+		{"kĩ thuật", "kỹ thuật"}, {"lí lịch", "lý lịch"}, {"lí do", "lý do"}, {"qui định", "quy định"},
+		{"liệt sỹ", "liệt sĩ"}, {"bác sỹ", "bác sĩ"}, {"tỉ lệ", "tỷ lệ"},
+	}
+	ctx := context.Background()
+	for i, p := range pairs {
+		if err := x.Index(ctx, search.Doc{ID: fmt.Sprintf("d%02d", i), Title: "Về " + p[1], Body: "nội dung", Status: "new", Agency: "A"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, p := range pairs {
+		res, err := x.Search(ctx, search.Query{Text: p[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 1 || res.Hits[0].ID != fmt.Sprintf("d%02d", i) {
+			t.Errorf("search %q: %d hits %v, want d%02d (%q)", p[0], res.Total, res.Hits, i, p[1])
+		}
+	}
+	// y alone and after a vowel is not touched: "tay" does not find "tai".
+	if err := x.Index(ctx, search.Doc{ID: "tai", Title: "đau tai", Status: "new", Agency: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := x.Search(ctx, search.Query{Text: "đau tay"}); err != nil || res.Total != 0 {
+		t.Errorf("tay found tai: %v %v", res, err)
+	}
+	x.Close()
+	y, err := Open(filepath.Dir(x.root), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	if y.Created() {
+		t.Error("a reopened index should not report Created")
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // registers the "custom" analyzer type used below
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	_ "github.com/blevesearch/bleve/v2/analysis/token/shingle"
 	_ "github.com/blevesearch/bleve/v2/analysis/token/stop"
@@ -20,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 
 	"github.com/civicdesk/civicdesk/internal/search"
+	"github.com/civicdesk/civicdesk/internal/vnfold"
 )
 
 // IndexName is the versioned name of the index directory. Any change to the
@@ -27,13 +27,18 @@ import (
 // schema is then simply not found, a new one is created, and `civicdesk
 // reindex` fills it, instead of queries silently running against terms
 // analysed the old way.
-const IndexName = "tickets-v1"
+//
+// The folding version (vnfold.Version) is part of the name, so that a change
+// to vnfold.Canonical also leads to a fresh index; the server refills a
+// fresh index at start (Index.Created). A test holds the two together.
+const IndexName = "tickets-v1-fold2"
 
 // Analysis component names. The NFC filter is ours and is registered with
 // bleve's global registry in init, because a stored index refers to its
 // char filters by name when it is reopened.
 const (
 	nfcCharFilter  = "civicdesk_nfc"
+	foldFilter     = "civicdesk_vn_canonical"
 	foldedAnalyzer = "civicdesk_vn_folded"
 	exactAnalyzer  = "civicdesk_vn_exact"
 	bigramAnalyzer = "civicdesk_vn_bigram"
@@ -73,18 +78,39 @@ const (
 	boolTrueTerm  = "T" // how bleve indexes a true boolean field value
 )
 
-// nfcFilter composes text to NFC. It must run before asciifolding: that
-// filter maps precomposed letters ("ả" -> "a", "đ" -> "d") and leaves the
-// combining marks of NFD text (as typed on some phones and macOS) in place,
-// so "Đà Nẵng" typed in NFD would otherwise never match.
+// nfcFilter composes text to NFC before tokenizing, so that the combining
+// marks of NFD text (as typed on some phones and macOS) stay inside their
+// word and the exact fields of "Đà Nẵng" typed in NFD match NFC queries.
 type nfcFilter struct{}
 
 // Filter implements analysis.CharFilter.
 func (nfcFilter) Filter(in []byte) []byte { return norm.NFC.Bytes(in) }
 
+// canonicalFilter folds each token with vnfold.Canonical, the fold used by
+// queries, the highlighter and routing, so that "kĩ thuật" and "kỹ thuật"
+// index to the same terms. Folding per token (rather than bleve's
+// asciifolding char filter) is what lets the i/y spelling rule see whole
+// syllables.
+type canonicalFilter struct{}
+
+// Filter implements analysis.TokenFilter.
+func (canonicalFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		t.Term = []byte(vnfold.Canonical(string(t.Term)))
+	}
+	return in
+}
+
 func init() {
 	err := registry.RegisterCharFilter(nfcCharFilter,
 		func(map[string]interface{}, *registry.Cache) (analysis.CharFilter, error) { return nfcFilter{}, nil })
+	if err != nil {
+		panic(err)
+	}
+	err = registry.RegisterTokenFilter(foldFilter,
+		func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+			return canonicalFilter{}, nil
+		})
 	if err != nil {
 		panic(err)
 	}
@@ -103,9 +129,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	if err := im.AddCustomAnalyzer(foldedAnalyzer, map[string]interface{}{
 		"type":          "custom",
-		"char_filters":  []interface{}{nfcCharFilter, asciifolding.Name},
+		"char_filters":  []interface{}{nfcCharFilter},
 		"tokenizer":     unicode.Name,
-		"token_filters": []interface{}{lowercase.Name},
+		"token_filters": []interface{}{foldFilter},
 	}); err != nil {
 		return nil, err
 	}
@@ -137,9 +163,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	if err := im.AddCustomAnalyzer(bigramAnalyzer, map[string]interface{}{
 		"type":          "custom",
-		"char_filters":  []interface{}{nfcCharFilter, asciifolding.Name},
+		"char_filters":  []interface{}{nfcCharFilter},
 		"tokenizer":     unicode.Name,
-		"token_filters": []interface{}{lowercase.Name, stopFilter, bigramFilter},
+		"token_filters": []interface{}{foldFilter, stopFilter, bigramFilter},
 	}); err != nil {
 		return nil, err
 	}

@@ -10,18 +10,22 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
 
 	"github.com/civicdesk/civicdesk/internal/search"
+	"github.com/civicdesk/civicdesk/internal/vnfold"
 )
 
 // IndexUID is the versioned index uid. A change to Settings or to the
 // document shape bumps it, so a new index is built by reindex instead of
 // old documents being searched with new settings.
-const IndexUID = "tickets_v1"
+//
+// v2: the "spellings" attribute (vnfold.Canonical, folding version 2).
+const IndexUID = "tickets_v2"
 
 // primaryKey is the document field holding the ticket ID.
 const primaryKey = "id"
@@ -56,9 +60,10 @@ const DefaultSimilarThreshold = 0.5
 // Index is the Meilisearch implementation of search.Index and
 // search.Rebuilder. It is safe for concurrent use.
 type Index struct {
-	client meilisearch.ServiceManager
-	uid    string
-	opts   Options
+	client  meilisearch.ServiceManager
+	uid     string
+	created bool // Open created the index (Created)
+	opts    Options
 
 	// mu is held for reading by writes and for writing by the swap step of
 	// Rebuild, so that the rebuild journal is complete when it is replayed.
@@ -96,34 +101,43 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		copts = append(copts, meilisearch.WithCustomClient(opts.HTTPClient))
 	}
 	x := &Index{client: meilisearch.New(opts.URL, copts...), uid: opts.IndexUID, opts: opts}
-	if err := x.prepare(ctx, x.uid); err != nil {
+	created, err := x.prepare(ctx, x.uid)
+	if err != nil {
 		return nil, err
 	}
+	x.created = created
 	return x, nil
 }
 
-// prepare creates index uid if missing and applies Settings to it.
-func (x *Index) prepare(ctx context.Context, uid string) error {
+// Created reports whether Open created the index instead of finding it
+// (first start, or a new IndexUID after a schema change). The server then
+// refills it from the store at start.
+func (x *Index) Created() bool { return x.created }
+
+// prepare creates index uid if missing and applies Settings to it. It
+// reports whether it created the index.
+func (x *Index) prepare(ctx context.Context, uid string) (created bool, err error) {
 	if _, err := x.client.GetIndex(ctx, uid); err != nil {
 		if !isNotFound(err) {
-			return fmt.Errorf("search/meili: get index %s: %w", uid, err)
+			return false, fmt.Errorf("search/meili: get index %s: %w", uid, err)
 		}
 		task, err := x.client.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: primaryKey})
 		if err != nil {
-			return fmt.Errorf("search/meili: create index %s: %w", uid, err)
+			return false, fmt.Errorf("search/meili: create index %s: %w", uid, err)
 		}
 		if err := x.wait(ctx, task); err != nil {
-			return fmt.Errorf("search/meili: create index %s: %w", uid, err)
+			return false, fmt.Errorf("search/meili: create index %s: %w", uid, err)
 		}
+		created = true
 	}
 	task, err := x.client.Index(uid).UpdateSettings(ctx, Settings())
 	if err != nil {
-		return fmt.Errorf("search/meili: settings of %s: %w", uid, err)
+		return created, fmt.Errorf("search/meili: settings of %s: %w", uid, err)
 	}
 	if err := x.wait(ctx, task); err != nil {
-		return fmt.Errorf("search/meili: settings of %s: %w", uid, err)
+		return created, fmt.Errorf("search/meili: settings of %s: %w", uid, err)
 	}
-	return nil
+	return created, nil
 }
 
 func isNotFound(err error) bool {
@@ -152,7 +166,7 @@ func Settings() *meilisearch.Settings {
 		// Order matters for the "attribute" ranking rule: a tracking code is
 		// an identification, a title says more than a body, a body more
 		// than the conversation.
-		SearchableAttributes: []string{aTracking, aTitle, aBody, aMessages, aStaffNotes, aPhone},
+		SearchableAttributes: []string{aTracking, aTitle, aBody, aMessages, aStaffNotes, aPhone, aSpellings},
 		FilterableAttributes: []string{aID, aAgency, aAgencyPath, aStatus, aChannel, aCategory, aProvince, aOverdue, aPublished, aCreatedAt},
 		SortableAttributes:   []string{aCreatedAt, aDueAt, aID},
 		// "sort" first: when staff pick an order (due date), they expect it
@@ -188,6 +202,7 @@ const (
 	aMessages   = search.FieldMessages
 	aStaffNotes = search.FieldStaffNotes
 	aPhone      = "phone_last4"
+	aSpellings  = "spellings"
 	aAgency     = "agency"
 	aAgencyPath = "agency_path"
 	aStatus     = "status"
@@ -225,6 +240,29 @@ type document struct {
 	DueAt        *int64   `json:"due_at,omitempty"`
 	AnsweredAt   *int64   `json:"answered_at,omitempty"`
 	PhoneLast4   string   `json:"phone_last4,omitempty"`
+	// Spellings holds, for the words of title, body and messages whose
+	// official spelling varies (kỹ/kĩ, quy/qui: vnfold.Canonical), the
+	// canonical form. Meilisearch folds diacritics itself but knows nothing
+	// of i/y, so queries send those words in canonical form (queryText)
+	// and find them here. Staff notes are left out: they are searched only
+	// when asked for, and this attribute is searched always.
+	Spellings string `json:"spellings,omitempty"`
+}
+
+// spellings returns the canonical forms of the words of texts whose
+// canonical form differs from the plain fold, space-separated, each once.
+func spellings(texts ...string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range texts {
+		for _, w := range search.Words(t) {
+			if c := vnfold.Canonical(w); c != vnfold.Fold(w) && !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // validID is what Meilisearch accepts as a document id.
@@ -253,6 +291,7 @@ func toDocument(d search.Doc) (document, error) {
 		Status: d.Status, Priority: d.Priority, Overdue: d.Overdue, Published: d.Published,
 		CreatedAt: unix(d.CreatedAt), DueAt: unix(d.DueAt), AnsweredAt: unix(d.AnsweredAt),
 		PhoneLast4: d.PhoneLast4,
+		Spellings:  spellings(append([]string{d.Title, d.Body}, d.Messages...)...),
 	}, nil
 }
 

@@ -88,7 +88,7 @@ func asJSON(v any) string {
 // is a change of IndexUID.
 const expectedSettings = `{
   "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
-  "searchableAttributes": ["tracking_code", "title", "body", "messages", "staff_notes", "phone_last4"],
+  "searchableAttributes": ["tracking_code", "title", "body", "messages", "staff_notes", "phone_last4", "spellings"],
   "displayedAttributes": ["id", "title", "body", "messages", "staff_notes"],
   "filterableAttributes": ["id", "agency", "agency_path", "status", "channel", "category", "province", "overdue", "published", "created_at"],
   "sortableAttributes": ["created_at", "due_at", "id"],
@@ -111,16 +111,16 @@ func TestContractOpenAppliesSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"GET /indexes/tickets_v1", // 404: a new installation
+		"GET /indexes/tickets_v2", // 404: a new installation
 		"POST /indexes",
 		"GET /tasks/0", "GET /tasks/0", // processing, then succeeded
-		"PATCH /indexes/tickets_v1/settings",
+		"PATCH /indexes/tickets_v2/settings",
 		"GET /tasks/1", "GET /tasks/1",
 	}
 	if got := fake.requests(); !slices.Equal(got, want) {
 		t.Errorf("requests:\n got %q\nwant %q", got, want)
 	}
-	if got := fake.indexes["tickets_v1"].primaryKey; got != "id" {
+	if got := fake.indexes["tickets_v2"].primaryKey; got != "id" {
 		t.Errorf("primary key %q", got)
 	}
 	if !reflect.DeepEqual(canonical(t, asJSON(fake.settings[0])), canonical(t, expectedSettings)) {
@@ -131,7 +131,7 @@ func TestContractOpenAppliesSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := fake.requests()
-	if slices.Contains(got, "POST /indexes") || !slices.Contains(got, "PATCH /indexes/tickets_v1/settings") {
+	if slices.Contains(got, "POST /indexes") || !slices.Contains(got, "PATCH /indexes/tickets_v2/settings") {
 		t.Errorf("reopen requests: %q", got)
 	}
 	if asJSON(fake.settings[1]) != asJSON(fake.settings[0]) {
@@ -142,7 +142,7 @@ func TestContractOpenAppliesSettings(t *testing.T) {
 func TestContractSearchRequests(t *testing.T) {
 	yes := true
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	staffOn := `["tracking_code", "title", "body", "messages", "phone_last4"]`
+	staffOn := `["tracking_code", "title", "body", "messages", "phone_last4", "spellings"]`
 	for _, c := range []struct {
 		name string
 		q    search.Query
@@ -164,12 +164,12 @@ func TestContractSearchRequests(t *testing.T) {
 		}, `{"q": "trợ cấp", "page": 3, "hitsPerPage": 20,
 			"filter": "agency_path IN [\"MOF\", \"MOF-GDT\"] AND agency IN [\"MOF-GDT\"] AND status IN [\"open\", \"new\"] AND channel IN [\"web\"] AND category IN [\"tax\"] AND province IN [\"HN\"] AND overdue = true AND created_at >= 1735689600 AND created_at <= 1735776000",
 			"sort": ["due_at:asc", "created_at:desc", "id:asc"], "facets": ["agency", "overdue"],
-			"attributesToSearchOn": ["tracking_code", "title", "body", "messages", "staff_notes", "phone_last4"],
+			"attributesToSearchOn": ["tracking_code", "title", "body", "messages", "staff_notes", "phone_last4", "spellings"],
 			"attributesToRetrieve": ["id", "title", "body", "messages", "staff_notes"],
 			"matchingStrategy": "all", "showRankingScore": true, "hybrid": null}`, 0},
 		{"public", search.Query{Text: "lệ phí", PublishedOnly: true, Highlight: true, Sort: search.SortCreatedAsc},
 			`{"q": "lệ phí", "page": 1, "hitsPerPage": 20, "filter": "published = true",
-			"sort": ["created_at:asc", "id:asc"], "attributesToSearchOn": ["title", "body", "messages"],
+			"sort": ["created_at:asc", "id:asc"], "attributesToSearchOn": ["title", "body", "messages", "spellings"],
 			"attributesToRetrieve": ["id", "title", "body", "messages"],
 			"matchingStrategy": "all", "showRankingScore": true, "hybrid": null}`, 0},
 		{"offset not on a page boundary", search.Query{Offset: 5, Limit: 10, Scope: []string{`MOF"] OR agency_path EXISTS OR x IN ["`}},
@@ -245,7 +245,7 @@ func TestContractFakeRejectsUndeclared(t *testing.T) {
 		{`{"q": "", "filter": "status = \"open"}`, "invalid_search_filter"},
 		{`{"q": "", "unknownParam": 1}`, "bad_request"},
 	} {
-		resp, err := http.Post(fake.srv.URL+"/indexes/tickets_v1/search", "application/json", strings.NewReader(c.body))
+		resp, err := http.Post(fake.srv.URL+"/indexes/tickets_v2/search", "application/json", strings.NewReader(c.body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +285,7 @@ func TestContractFakeRejectsUndeclared(t *testing.T) {
 
 func postOK(t *testing.T, fake *fakeMeili, req any) {
 	t.Helper()
-	resp, err := http.Post(fake.srv.URL+"/indexes/tickets_v1/search", "application/json", bytes.NewReader([]byte(asJSON(req))))
+	resp, err := http.Post(fake.srv.URL+"/indexes/tickets_v2/search", "application/json", bytes.NewReader([]byte(asJSON(req))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,8 +314,8 @@ func TestContractWaitForTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"POST /indexes/tickets_v1/documents", "GET /tasks/2", "GET /tasks/2",
-		"POST /indexes/tickets_v1/documents/delete-batch", "GET /tasks/3", "GET /tasks/3",
+		"POST /indexes/tickets_v2/documents", "GET /tasks/2", "GET /tasks/2",
+		"POST /indexes/tickets_v2/documents/delete-batch", "GET /tasks/3", "GET /tasks/3",
 	}
 	if got := fake.requests(); !slices.Equal(got, want) {
 		t.Errorf("waiting writes:\n got %q\nwant %q", got, want)
@@ -332,7 +332,7 @@ func TestContractWaitForTasks(t *testing.T) {
 	if err := nowait.Delete(ctx, "t1"); err != nil {
 		t.Fatal(err)
 	}
-	want = []string{"POST /indexes/tickets_v1/documents", "POST /indexes/tickets_v1/documents/delete-batch"}
+	want = []string{"POST /indexes/tickets_v2/documents", "POST /indexes/tickets_v2/documents/delete-batch"}
 	if got := fake.requests(); !slices.Equal(got, want) {
 		t.Errorf("NoWait writes:\n got %q\nwant %q", got, want)
 	}
@@ -401,18 +401,18 @@ func TestContractRebuild(t *testing.T) {
 		}
 	}
 	want := []string{
-		"DELETE /indexes/tickets_v1_rebuild", // leftover of an interrupted rebuild, if any
-		"GET /indexes/tickets_v1_rebuild",
+		"DELETE /indexes/tickets_v2_rebuild", // leftover of an interrupted rebuild, if any
+		"GET /indexes/tickets_v2_rebuild",
 		"POST /indexes",
-		"PATCH /indexes/tickets_v1_rebuild/settings",
-		"POST /indexes/tickets_v1_rebuild/documents",
-		"POST /indexes/tickets_v1/documents", // the live write
-		"POST /indexes/tickets_v1_rebuild/documents",
-		"GET /indexes/tickets_v1",
-		"PATCH /indexes/tickets_v1/settings",
-		"POST /indexes/tickets_v1_rebuild/documents", // replay
+		"PATCH /indexes/tickets_v2_rebuild/settings",
+		"POST /indexes/tickets_v2_rebuild/documents",
+		"POST /indexes/tickets_v2/documents", // the live write
+		"POST /indexes/tickets_v2_rebuild/documents",
+		"GET /indexes/tickets_v2",
+		"PATCH /indexes/tickets_v2/settings",
+		"POST /indexes/tickets_v2_rebuild/documents", // replay
 		"POST /swap-indexes",
-		"DELETE /indexes/tickets_v1_rebuild", // the old generation
+		"DELETE /indexes/tickets_v2_rebuild", // the old generation
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("rebuild requests:\n got %q\nwant %q", got, want)
@@ -424,7 +424,7 @@ func TestContractRebuild(t *testing.T) {
 	if err != nil || len(res.Hits) != 1 || res.Hits[0].ID != edited.ID {
 		t.Errorf("edit during rebuild lost: %+v %v", res, err)
 	}
-	if _, ok := fake.indexes["tickets_v1_rebuild"]; ok {
+	if _, ok := fake.indexes["tickets_v2_rebuild"]; ok {
 		t.Error("old generation not deleted")
 	}
 	if !strings.Contains(progress.String(), "reindex") {

@@ -10,6 +10,7 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 
 	"github.com/civicdesk/civicdesk/internal/search"
+	"github.com/civicdesk/civicdesk/internal/vnfold"
 )
 
 // Filter builds the Meilisearch filter expression for q (already
@@ -84,13 +85,26 @@ func sortParam(s string) []string {
 // touches notes, codes or phone digits; staff search notes only on request.
 func searchOn(q search.Query) []string {
 	if q.PublishedOnly {
-		return []string{aTitle, aBody, aMessages}
+		return []string{aTitle, aBody, aMessages, aSpellings}
 	}
 	attrs := []string{aTracking, aTitle, aBody, aMessages}
 	if q.IncludeStaffNotes {
 		attrs = append(attrs, aStaffNotes)
 	}
-	return append(attrs, aPhone)
+	return append(attrs, aPhone, aSpellings)
+}
+
+// queryText joins the query words for Meilisearch, each word whose official
+// spelling varies (kỹ/kĩ) in its canonical form, which the documents'
+// spellings attribute holds; other words are sent as typed.
+func queryText(text string) string {
+	ws := search.Words(text)
+	for i, w := range ws {
+		if c := vnfold.Canonical(w); c != vnfold.Fold(w) {
+			ws[i] = c
+		}
+	}
+	return strings.Join(ws, " ")
 }
 
 // Request builds the Meilisearch search request for q (already
@@ -106,7 +120,7 @@ func Request(q search.Query) (req *meilisearch.SearchRequest, skip int) {
 		page, perPage, skip = 1, int64(q.Offset+q.Limit), q.Offset
 	}
 	req = &meilisearch.SearchRequest{
-		Query:                strings.Join(search.Words(q.Text), " "),
+		Query:                queryText(q.Text),
 		Page:                 page,
 		HitsPerPage:          &perPage,
 		Filter:               nil,
@@ -249,7 +263,7 @@ func (x *Index) SimilarRequest(d search.Doc, sq search.SimilarQuery) (*meilisear
 		Page:                  1,
 		HitsPerPage:           &limit,
 		Filter:                strings.Join(parts, " AND "),
-		AttributesToSearchOn:  []string{aTitle, aBody},
+		AttributesToSearchOn:  []string{aTitle, aBody, aSpellings}, // words are canonical (search.SignificantWords)
 		AttributesToRetrieve:  []string{aID, aTitle, aBody},
 		MatchingStrategy:      meilisearch.Frequency,
 		ShowRankingScore:      true,

@@ -29,7 +29,7 @@ func (x *Index) Rebuild(ctx context.Context, total int, feed func(ctx context.Co
 	if err := x.dropIndex(ctx, tmp); err != nil {
 		return err
 	}
-	if err := x.prepare(ctx, tmp); err != nil {
+	if _, err := x.prepare(ctx, tmp); err != nil {
 		return err
 	}
 	swapped := false
@@ -70,7 +70,7 @@ func (x *Index) Rebuild(ctx context.Context, total int, feed func(ctx context.Co
 		_ = bar.Finish()
 	}
 	// swap-indexes needs both indexes to exist.
-	if err := x.prepare(ctx, x.uid); err != nil {
+	if _, err := x.prepare(ctx, x.uid); err != nil {
 		return err
 	}
 

@@ -77,6 +77,57 @@ func RunConformanceWith(t *testing.T, open func(t *testing.T) search.Index, opts
 	run("InvalidQueries", s.testInvalid)
 	run("Similar", s.testSimilar)
 	run("UpdatesAndDeletes", func(t *testing.T) { testWrites(t, open(t)) })
+	run("IYSpellings", func(t *testing.T) { testIYSpellings(t, open(t)) })
+}
+
+// testIYSpellings: the two official spellings of a syllable ending in i/y
+// (kĩ/kỹ, lí/lý, qui/quy, sĩ/sỹ, tỉ/tỷ) find each other, in the title, the
+// body and the conversation, while "tai" and "tay" stay different words.
+func testIYSpellings(t *testing.T, ix search.Index) {
+	ctx := context.Background()
+	pairs := [][2]string{
+		{"kĩ thuật", "kỹ thuật"}, {"lí lịch", "lý lịch"}, {"lí do", "lý do"}, {"qui định", "quy định"},
+		{"liệt sỹ", "liệt sĩ"}, {"bác sỹ", "bác sĩ"}, {"tỉ lệ", "tỷ lệ"},
+	}
+	var docs []search.Doc
+	for i, p := range pairs {
+		for j, written := range p {
+			d := search.Doc{ID: fmt.Sprintf("iy%d%d", i, j), Agency: "MOLISA", AgencyPath: []string{"MOLISA"}, Status: "new"}
+			switch i % 3 {
+			case 0:
+				d.Title = "Hỏi về " + written
+			case 1:
+				d.Body = "Tôi muốn hỏi về " + written + " của hồ sơ."
+			default:
+				d.Title, d.Messages = "Hỏi đáp", []string{"Xin trả lời về " + written}
+			}
+			docs = append(docs, d)
+		}
+	}
+	docs = append(docs, search.Doc{ID: "iyear", Title: "đau tai", Agency: "MOLISA", AgencyPath: []string{"MOLISA"}, Status: "new"})
+	if err := ix.Index(ctx, docs...); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pairs {
+		for _, q := range p {
+			res, err := ix.Search(ctx, search.Query{Text: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ids(res)
+			slices.Sort(got)
+			if want := []string{fmt.Sprintf("iy%d0", i), fmt.Sprintf("iy%d1", i)}; !slices.Equal(got, want) {
+				t.Errorf("query %q found %v, want %v (both spellings)", q, got, want)
+			}
+		}
+	}
+	res, err := ix.Search(ctx, search.Query{Text: "đau tay"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 0 {
+		t.Errorf(`"đau tay" (hand) found %v: "tai" (ear) is another word`, ids(res))
+	}
 }
 
 type suite struct {
