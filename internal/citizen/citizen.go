@@ -59,6 +59,9 @@ type Service struct {
 	// clears it), VerifyIP per client IP (phone digits and link requests
 	// alike), LinkCode the links mailed per tracking code.
 	VerifyCode, VerifyCodeAll, VerifyIP, LinkCode ratelimit.Rule
+	// ProofBackoff slows wrong phone digits from one source down
+	// progressively within those limits; zero uses DefaultProofBackoff.
+	ProofBackoff ratelimit.Backoff
 	// ReopenDays: a rating of 1 or 2 given within this many days of the
 	// answer reopens the ticket; 0 never reopens.
 	ReopenDays int

@@ -106,6 +106,51 @@ func (s *Service) proofLimits(ctx context.Context, code, ip string) error {
 	return s.allow(ctx, s.VerifyCodeAll, ratelimit.KeyFor("code", code), code, ip)
 }
 
+// DefaultProofBackoff lets a citizen mistype the four digits three times
+// at no cost; after that each wrong answer from the same source makes the
+// next attempt wait 2 s, 4 s, 8 s … up to 15 min, on top of the hard limits
+// (VerifyCode, VerifyCodeAll): a guesser is slowed from the fourth try, the
+// citizen who mistypes once or twice never notices. The count is forgotten
+// a day after the last wrong answer, or at once when the citizen proves
+// ownership (by the digits or the mailed link).
+var DefaultProofBackoff = ratelimit.Backoff{Name: "verify-backoff", Free: 3, Step: 2 * time.Second, Max: 15 * time.Minute, Memory: 24 * time.Hour}
+
+func (s *Service) proofBackoff() ratelimit.Backoff {
+	if s.ProofBackoff.Name == "" {
+		return DefaultProofBackoff
+	}
+	return s.ProofBackoff
+}
+
+// proofWait refuses an attempt that comes before the wait earlier wrong
+// answers from this source imposed.
+func (s *Service) proofWait(ctx context.Context, code, ip string) error {
+	if s.Limiter == nil {
+		return nil
+	}
+	w, err := s.Limiter.Wait(ctx, s.proofBackoff(), ratelimit.KeyFor("code", code, ratelimit.Source(ip)))
+	if err != nil {
+		s.Log.Error("citizen: rate limiter unavailable; proof refused", "err", err)
+		return desk.Errorf(desk.ELIMITED, "Tạm thời chưa xác minh được; vui lòng thử lại sau ít phút. (Verification is unavailable for a moment; try again shortly.)")
+	}
+	if w <= 0 {
+		return nil
+	}
+	secs := int((w + time.Second - 1) / time.Second)
+	s.Log.Warn("citizen: proof attempt before its back-off ended", "code", code, "ip", ip, "retry_after_s", secs)
+	return &LimitError{Err: desk.Errorf(desk.ELIMITED, "Bạn đã nhập sai nhiều lần; vui lòng chờ %s rồi thử lại. (Several wrong answers; wait %d s before trying again.)", humanWait(secs), secs), RetryAfter: secs}
+}
+
+// proofFailed counts a wrong answer from ip's source against code.
+func (s *Service) proofFailed(ctx context.Context, code, ip string) {
+	if s.Limiter == nil {
+		return
+	}
+	if _, err := s.Limiter.Fail(ctx, s.proofBackoff(), ratelimit.KeyFor("code", code, ratelimit.Source(ip))); err != nil {
+		s.Log.Warn("citizen: wrong answer not counted for the back-off", "code", code, "err", err)
+	}
+}
+
 // clearProofLimits forgets the attempts counted against code from every
 // source together and from ip's source, once the citizen proved
 // ownership through their own mailbox. Other sources' counts stay.
@@ -124,6 +169,9 @@ func (s *Service) clearProofLimits(ctx context.Context, code, ip string) {
 			s.Log.Warn("citizen: proof counter not cleared", "rule", r.rule.Name, "code", code, "err", err)
 		}
 	}
+	if err := s.Limiter.Forgive(ctx, s.proofBackoff(), ratelimit.KeyFor("code", code, ratelimit.Source(ip))); err != nil {
+		s.Log.Warn("citizen: proof back-off not cleared", "code", code, "err", err)
+	}
 }
 
 // VerifyPhone proves ownership with the last four digits of the phone
@@ -138,6 +186,9 @@ func (s *Service) VerifyPhone(ctx context.Context, rawCode, digits, ip string) (
 	digits = strings.NewReplacer(" ", "", ".", "", "-", "").Replace(strings.TrimSpace(digits))
 	if len(digits) != 4 || strings.Trim(digits, "0123456789") != "" {
 		return nil, s.invalid(code, "verify", "phone_last4", errDigitsShape)
+	}
+	if err := s.proofWait(ctx, code, ip); err != nil {
+		return nil, err
 	}
 	if err := s.proofLimits(ctx, code, ip); err != nil {
 		return nil, err
@@ -155,9 +206,15 @@ func (s *Service) VerifyPhone(ctx context.Context, rawCode, digits, ip string) (
 	}
 	if subtle.ConstantTimeCompare([]byte(want), []byte(digits)) != 1 {
 		s.Log.Info("citizen: ownership proof failed (phone digits)", "code", code, "ip", ip)
+		s.proofFailed(ctx, code, ip)
 		s.Audit.Record(ctx, audit.Entry{ActorID: ActorCitizen, Action: "citizen.verify_failed", Target: code, IP: ip, Note: ViaPhone,
 			Before: map[string]any{"proven": false}, After: map[string]any{"proven": false}})
 		return nil, &desk.Error{Code: desk.EINVALID, Message: errWrongDigits, Fields: map[string]string{"phone_last4": errWrongDigits}}
+	}
+	if s.Limiter != nil {
+		if err := s.Limiter.Forgive(ctx, s.proofBackoff(), ratelimit.KeyFor("code", code, ratelimit.Source(ip))); err != nil {
+			s.Log.Warn("citizen: proof back-off not cleared", "code", code, "err", err)
+		}
 	}
 	s.Log.Info("citizen: ownership proved", "code", code, "via", ViaPhone, "ip", ip)
 	s.Audit.Record(ctx, audit.Entry{ActorID: ActorCitizen, Action: "citizen.verify", Target: code, IP: ip, Note: ViaPhone,

@@ -74,3 +74,40 @@ func TestCitizenProofLockPerSourceAndLinkClearsIt(t *testing.T) {
 	// The attacker's own source stays spent.
 	wrong(attacker, http.StatusTooManyRequests)
 }
+
+// Wrong digits slow a source down progressively: three cost nothing, each
+// later one makes the next attempt wait twice as long (2 s, 4 s …), even
+// for the right digits, within the hard limits. The citizen who then
+// answers right is let in once the wait is over, and starts afresh.
+func TestCitizenProofSlowsDownProgressively(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Configure: func(c *config.Config) {
+		c.LimitVerify, c.LimitVerifyCode, c.LimitVerifyIP = "100/24h", "100/24h", "100/1h"
+	}})
+	code := e.Submit(apptest.Submission()) // phone …5678
+	czTicket(t, e, code)
+	b := newCZBrowser(t, e)
+	b.get("/track/" + code)
+	try := func(digits string) (int, string, string) {
+		p := b.post("/track/"+code+"/verify", url.Values{"phone_last4": {digits}})
+		return p.Status, p.Header.Get("Retry-After"), czErr(p.Body)
+	}
+	for i := 1; i <= 4; i++ {
+		if st, _, msg := try("0000"); st != http.StatusBadRequest {
+			t.Fatalf("wrong answer %d: %d %q, want 400", i, st, msg)
+		}
+	}
+	st, retry, msg := try("5678")
+	if st != http.StatusTooManyRequests || retry == "" || !strings.Contains(msg, "chờ") {
+		t.Fatalf("right digits during the back-off: %d retry-after %q %q; want 429 asking to wait", st, retry, msg)
+	}
+	wait, err := time.ParseDuration(retry + "s")
+	if err != nil || wait < time.Second || wait > 2*time.Second {
+		t.Fatalf("Retry-After %q after the 4th wrong answer, want 1–2 s", retry)
+	}
+	time.Sleep(wait + 300*time.Millisecond)
+	b.verify(code, "5678")
+	// Proven: the count starts afresh, the next mistake costs nothing.
+	if st, _, msg := try("0000"); st != http.StatusBadRequest {
+		t.Fatalf("a mistake after proving: %d %q", st, msg)
+	}
+}
