@@ -223,7 +223,7 @@ func (h *IntakeHandler) prepareEmail(ctx context.Context, sub *desk.Submission) 
 			append([]string{msg.Bounce.OriginalMessageID}, threadIDs(msg)...))
 	}
 
-	sub.Citizen.Name = clipRunes(msg.From.Name, intake.MaxName)
+	sub.Citizen.Name = clipRunes(intake.StripInvisible(msg.From.Name), intake.MaxName)
 	sub.Citizen.Email = strings.ToLower(msg.From.Email)
 	if sub.Citizen.Email == "" && sub.Mail != nil {
 		sub.Citizen.Email = sub.Mail.From
@@ -273,7 +273,7 @@ func (m *inboundMail) asNewTicket(sub *desk.Submission) {
 	if m == nil || m.msg == nil {
 		return
 	}
-	sub.Title = clipRunes(firstNonEmpty(m.msg.Subject, "(Không có tiêu đề — no subject)"), intake.MaxTitle)
+	sub.Title = clipRunes(firstNonEmpty(strings.TrimSpace(intake.StripInvisible(m.msg.Subject)), "(Không có tiêu đề — no subject)"), intake.MaxTitle)
 	sub.Body = clipRunes(firstNonEmpty(m.msg.Text, attachmentsOnly(sub), "(Thư không có nội dung — empty message)"), intake.MaxBody)
 }
 

@@ -305,6 +305,25 @@ func BodyHash(body string) string {
 // Vietnamese text needs none of them.
 func invisibleFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
+// StripInvisible removes format and control characters from a title or a
+// name that came from somewhere that cannot be refused (a mail's subject
+// and From name): the portal and the API refuse them, mail keeps its raw
+// bytes and gets a clean title and name.
+func StripInvisible(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return invisibleFormat(r) || unicode.IsControl(r) }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case invisibleFormat(r) || unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // clientScope names the submitter by their contact details, so that two
 // citizens who happen to send the same key never share a submission.
 func clientScope(sub *desk.Submission) string {
