@@ -10,6 +10,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/province"
 	"github.com/civicdesk/civicdesk/internal/store"
+	"github.com/civicdesk/civicdesk/internal/tickets"
 	"github.com/civicdesk/civicdesk/workers"
 )
 
@@ -34,9 +35,9 @@ func (a *App) MigrateProvinces(ctx context.Context) (*ProvinceMigration, error) 
 		current[p] = true
 	}
 	type todo struct {
-		id, from, to string
-		version      int64
-		written      bool
+		t        *desk.Ticket
+		from, to string
+		written  bool
 	}
 	var work []todo
 	res := &ProvinceMigration{Migrated: map[string]int{}, Unknown: map[string]int{}}
@@ -51,7 +52,7 @@ func (a *App) MigrateProvinces(ctx context.Context) (*ProvinceMigration, error) 
 			res.Unknown[p]++
 			return nil
 		}
-		work = append(work, todo{id: t.ID, from: p, to: cur, version: t.Version, written: t.Citizen.ProvinceWritten != ""})
+		work = append(work, todo{t: t, from: p, to: cur, written: t.Citizen.ProvinceWritten != ""})
 		return nil
 	})
 	if err != nil {
@@ -63,10 +64,10 @@ func (a *App) MigrateProvinces(ctx context.Context) (*ProvinceMigration, error) 
 		if !w.written {
 			set = append(set, bson.E{Key: "citizen.province_written", Value: w.from})
 		}
-		t, err := a.Store.UpdateTicketWith(ctx, w.id, w.version, store.TicketChange{Set: set, Event: desk.Event{
+		t, err := a.Tickets.Change(ctx, w.t, w.t.Version, tickets.Change{TicketChange: store.TicketChange{Set: set, Event: desk.Event{
 			Actor: "system", Type: desk.EventProvinceUpdated, From: w.from, To: w.to,
 			Note: "Nghị quyết 202/2025/QH15 (Resolution 202/2025/QH15)",
-		}}, now)
+		}}, OwnDeadlines: true})
 		if desk.ErrorCode(err) == desk.ECONFLICT {
 			res.Stale++
 			continue
