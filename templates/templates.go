@@ -79,6 +79,8 @@ type Page struct {
 	UserRole string
 	Path     string
 	Data     any
+	// Contact is the hotline and intake address the layout shows.
+	Contact Contact
 }
 
 // T looks up a message in the page's language.

@@ -44,6 +44,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/topics"
 	"github.com/civicdesk/civicdesk/internal/web"
 	"github.com/civicdesk/civicdesk/internal/workspace"
+	"github.com/civicdesk/civicdesk/templates"
 	"github.com/civicdesk/civicdesk/workers"
 )
 
@@ -486,6 +487,8 @@ func (a *App) WebServer() *web.Server {
 		Reports:    a.newReports(), // issue 9: reports (reports.go)
 		Search:     a.Search,       // issue 7
 		Topics:     a.Topics,       // issue 7
+		Contact:    templates.NewContact(a.Cfg.Hotline, a.Cfg.IntakeAddresses),
+		MailOff:    !a.email.Mailer.Enabled(),
 	}
 }
 
@@ -544,6 +547,8 @@ func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
 	a.startRefresh(ctx)
 	a.boundOnce.Do(func() { a.bound <- ln.Addr().String() })
 	a.Log.Info("web: listening", "addr", ln.Addr().String())
+	open := a.openURL(ln.Addr())
+	a.Log.Info("web: open "+open+" in a browser", "url", open)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	select {
@@ -556,6 +561,23 @@ func (a *App) RunWeb(ctx context.Context, srv *web.Server) error {
 		return err
 	}
 	return nil
+}
+
+// openURL is the address to open in a browser: CIVICDESK_BASE_URL when it
+// was set, else the bound address (the default base URL names port 8080,
+// which need not be the port bound).
+func (a *App) openURL(bound net.Addr) string {
+	if a.Cfg.BaseURL != config.Default().BaseURL {
+		return a.Cfg.BaseURL
+	}
+	host, port, err := net.SplitHostPort(bound.String())
+	if err != nil {
+		return a.Cfg.BaseURL
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // RunWorker processes tasks and runs the reconciler until ctx ends, then

@@ -56,7 +56,7 @@ func (a *App) openEmail() error {
 	if a.email.Mailer.Enabled() {
 		a.Log.Info("email: outbound relay", "host", a.Cfg.RelayHost, "port", a.Cfg.RelayPort)
 	} else {
-		a.Log.Info("email: no outbound relay (set CIVICDESK_SMTP_RELAY_HOST); acknowledgements and answers are not mailed")
+		a.Log.Info("email: no outbound relay (set CIVICDESK_SMTP_RELAY_HOST); off: email sign-in links, acknowledgements, answer mail")
 	}
 	return nil
 }

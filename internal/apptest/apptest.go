@@ -75,6 +75,9 @@ type Options struct {
 	// context it is handed tells the app's periodic jobs apart
 	// (Background) and carries the queue task's id (asynq.GetTaskID).
 	Monitor *event.CommandMonitor
+	// Log, if set, receives the app's log from Info up (tests of what the
+	// start-up log says); otherwise warnings go to the test log.
+	Log io.Writer
 }
 
 // Start runs a civicdesk app for the test and stops it at cleanup.
@@ -126,6 +129,9 @@ func Start(t testing.TB, opt Options) *Env {
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if os.Getenv("CIVICDESK_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if opt.Log != nil {
+		log = slog.New(slog.NewTextHandler(opt.Log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), backgroundKey{}, true))
 	var record *event.CommandMonitor

@@ -78,6 +78,9 @@ type Config struct {
 	// "addr=AGENCY"), inbound size and recipient limits, inbound rate
 	// limits, the outbound relay, auto-reply limits and IMAP mailboxes.
 	IntakeAddresses string
+	// Hotline is the citizen hotline number as it is written (e.g. "1900 1234");
+	// empty: the portal shows no number.
+	Hotline         string
 	SMTPMaxBytes    int
 	SMTPMaxRcpts    int
 	LimitSMTPSender string
@@ -193,6 +196,7 @@ var Options = []Option{
 	{Env: "CIVICDESK_SLA_WARN_DAYS", Flag: "sla-warn-days", Default: "1", Help: "working days before the answer deadline that the warning comes", field: func(c *Config) any { return &c.SLAWarnDays }},
 	{Env: "CIVICDESK_SLA_ESCALATE_DAYS", Flag: "sla-escalate-days", Default: "2", Help: "working days after a breach that the ticket escalates to the coordinators", field: func(c *Config) any { return &c.SLAEscalateDays }},
 	{Env: "CIVICDESK_INTAKE_ADDRESSES", Flag: "intake-addresses", Default: "phananh@localhost", Help: "addresses the SMTP listener accepts, comma-separated; addr=AGENCY routes that address's mail to an agency", field: func(c *Config) any { return &c.IntakeAddresses }},
+	{Env: "CIVICDESK_HOTLINE", Flag: "hotline", Default: "", Help: "citizen hotline number as written (e.g. 1900 1234), shown with the first intake address on the portal; empty: no number shown", field: func(c *Config) any { return &c.Hotline }},
 	{Env: "CIVICDESK_SMTP_MAX_BYTES", Flag: "smtp-max-bytes", Default: "10485760", Help: "largest inbound message in bytes (SMTP 552 above it; at most 12 MiB, the raw is stored in the submission)", field: func(c *Config) any { return &c.SMTPMaxBytes }},
 	{Env: "CIVICDESK_SMTP_MAX_RCPTS", Flag: "smtp-max-rcpts", Default: "10", Help: "recipients per inbound message", field: func(c *Config) any { return &c.SMTPMaxRcpts }},
 	{Env: "CIVICDESK_LIMIT_SMTP_SENDER", Flag: "limit-smtp-sender", Default: "20/1h", Help: "inbound messages per envelope sender (N/duration)", field: func(c *Config) any { return &c.LimitSMTPSender }},

@@ -144,7 +144,7 @@ func (s *Server) limit(rule ratelimit.Rule) fiber.Handler {
 
 // render writes a page with the common Page fields filled in.
 func (s *Server) render(c *fiber.Ctx, page, title string, data any) error {
-	p := &templates.Page{Lang: langOf(c), Title: title, Path: c.Path(), Data: data}
+	p := &templates.Page{Lang: langOf(c), Title: title, Path: c.Path(), Data: data, Contact: s.Contact}
 	p.CSRF, _ = c.Locals(localCSRF).(string)
 	if u := userOf(c); u != nil {
 		p.UserName, p.UserRole = u.Name, string(u.Role)

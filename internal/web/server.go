@@ -82,6 +82,11 @@ type Server struct {
 	// closes tickets, and keeps canned responses (api_workspace.go,
 	// staff_ticket.go, staff_canned.go).
 	Workspace *workspace.Service
+	// Contact is the hotline and intake address every portal page shows.
+	Contact templates.Contact
+	// MailOff is set when no outbound relay is configured: the tracking
+	// page then offers no emailed sign-in link and never says one was sent.
+	MailOff bool
 
 	pages *templates.Set
 }

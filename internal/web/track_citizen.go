@@ -72,7 +72,11 @@ func (s *Server) trackBack(c *fiber.Ctx, form string, err error, done string) er
 		return desk.Errorf(desk.ENOTFOUND, "Không tìm thấy phản ánh với mã số này (no feedback has this code).")
 	}
 	if err == nil {
-		return c.Redirect("/track/"+url.PathEscape(code)+"?done="+done, fiber.StatusSeeOther)
+		to := "/track/" + url.PathEscape(code)
+		if done != "" {
+			to += "?done=" + done
+		}
+		return c.Redirect(to, fiber.StatusSeeOther)
 	}
 	switch desk.ErrorCode(err) {
 	case desk.ENOTFOUND, desk.EINTERNAL:
@@ -104,6 +108,11 @@ func (s *Server) trackVerify(c *fiber.Ctx) error {
 // trackLink: POST /track/:code/link, mail a one-time link. The answer is
 // the same whether or not the ticket has an email address.
 func (s *Server) trackLink(c *fiber.Ctx) error {
+	if s.MailOff {
+		// No relay: no link could leave, so none is made and the page
+		// claims none; it offers the phone proof instead.
+		return s.trackBack(c, "link", nil, "")
+	}
 	_, err := s.Citizen.RequestLink(c.UserContext(), clone(c.Params("code")), c.IP())
 	return s.trackBack(c, "link", err, "link")
 }
@@ -187,6 +196,9 @@ type czView struct {
 	Done       string
 	Flash      *czFlash
 	Token      string // the one-time link being confirmed
+	// MailOff: no relay, so the page offers the phone proof (and the
+	// hotline) instead of an emailed link.
+	MailOff bool
 }
 
 var czDone = map[string]string{"verified": "cz.done.verified", "link": "cz.done.link", "replied": "cz.done.replied", "rated": "cz.done.rated"}
@@ -207,6 +219,10 @@ func (s *Server) citizenTrack(c *fiber.Ctx, data fiber.Map) {
 		cz.Token = clone(c.Params("token"))
 	}
 	cz.Done = czDone[c.Query("done")]
+	cz.MailOff = s.MailOff
+	if s.MailOff && cz.Done == czDone["link"] {
+		cz.Done = ""
+	}
 	o := s.citizenOwner(c, t.TrackingCode)
 	cz.Verified = o != nil
 	names := citizen.MaskOptions(t)
