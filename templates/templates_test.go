@@ -32,3 +32,19 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+func TestNewContact(t *testing.T) {
+	for _, tc := range []struct {
+		hotline, intake string
+		want            Contact
+	}{
+		{"1900 1234", "phananh@so.example.vn=SLDTBXH, khac@so.example.vn", Contact{Hotline: "1900 1234", Tel: "19001234", Email: "phananh@so.example.vn"}},
+		{"+84 24 3825.1234", " , Hop@Thu.vn", Contact{Hotline: "+84 24 3825.1234", Tel: "+842438251234", Email: "hop@thu.vn"}},
+		{"", "a@b.vn", Contact{Email: "a@b.vn"}},
+		{"gọi ngay", "a@b.vn", Contact{Email: "a@b.vn"}}, // nothing to dial: no number shown
+	} {
+		if got := NewContact(tc.hotline, tc.intake); got != tc.want {
+			t.Errorf("NewContact(%q, %q) = %+v, want %+v", tc.hotline, tc.intake, got, tc.want)
+		}
+	}
+}
