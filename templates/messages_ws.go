@@ -15,7 +15,7 @@ func init() {
 
 var wsMessages = map[string][2]string{
 	"ws.agency":              {"Cơ quan xử lý", "Agency"},
-	"ws.triage":              {"Chờ phân loại", "Awaiting triage"},
+	"ws.triage":              {"Chưa phân loại", "Unclassified"},
 	"ws.due":                 {"Hạn trả lời", "Due"},
 	"ws.paused":              {"tạm dừng tính hạn, chờ người dân bổ sung", "clock paused while waiting for the citizen"},
 	"ws.assignee":            {"Người xử lý", "Assignee"},

@@ -75,7 +75,7 @@ type LogInput struct {
 	Name       string
 	Province   string
 	Category   string
-	Title      string // new_ticket: defaults to the summary's first line
+	Title      string // new_ticket: defaults to a short summary (see shortTitle)
 	Summary    string // what the caller said, recorded faithfully
 	Answer     string // answered_on_call: the answer given
 	Outcome    desk.Outcome
@@ -181,7 +181,7 @@ func (s *Service) LogCall(ctx context.Context, actor *desk.User, in LogInput) (*
 	case desk.OutcomeNewTicket:
 		title := in.Title
 		if title == "" {
-			title = firstLine(in.Summary, 120)
+			title = shortTitle(in.Summary)
 		}
 		rec, err := s.Intake.Accept(ctx, intake.Input{Channel: desk.ChannelHotline, IdempotencyKey: "call:" + in.CallID,
 			Name: in.Name, Phone: ph, Province: in.Province, Category: in.Category, Title: title, Body: in.Summary})
@@ -236,16 +236,55 @@ func (s *Service) LogCall(ctx context.Context, actor *desk.User, in LogInput) (*
 	return res, nil
 }
 
-func firstLine(s string, max int) string {
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
+// titleRunes is about how long a title derived from a call note may be:
+// the inbox shows one line of it, and the note itself stays the body.
+const titleRunes = 80
+
+// shortTitle derives a ticket title from a call note: the first sentence
+// of its first line when that is short, otherwise the words that fit in
+// about titleRunes characters followed by "…". Words are never cut; only a
+// single word longer than a title may hold is, since intake refuses longer
+// titles.
+func shortTitle(note string) string {
+	line, _, _ := strings.Cut(note, "\n")
+	line = strings.Join(strings.Fields(line), " ")
+	if end := sentenceEnd(line); end > 0 && utf8.RuneCountInString(line[:end]) <= titleRunes {
+		return line[:end]
 	}
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > max {
-		r := []rune(s)
-		s = strings.TrimSpace(string(r[:max-1])) + "…"
+	if utf8.RuneCountInString(line) <= titleRunes {
+		return line
 	}
-	return s
+	r := []rune(line)
+	cut := -1
+	for i := titleRunes; i > 0; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	if cut < 0 { // one long first word (a URL, a code): keep it whole if it fits
+		cut = len(r)
+		if i := strings.IndexByte(line, ' '); i >= 0 {
+			cut = utf8.RuneCountInString(line[:i])
+		}
+		cut = min(cut, intake.MaxTitle-1)
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:-–—") + "…"
+}
+
+// sentenceEnd is the byte offset just past the first sentence's closing
+// mark (". ", "! ", "? " or the mark ending the line); 0 when there is none.
+func sentenceEnd(s string) int {
+	for i, r := range s {
+		if r != '.' && r != '!' && r != '?' && r != '…' {
+			continue
+		}
+		next := i + utf8.RuneLen(r)
+		if next == len(s) || s[next] == ' ' {
+			return next
+		}
+	}
+	return 0
 }
 
 // History is a caller's history across every channel: the tickets with

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func (s *Server) renderConsole(c *fiber.Ctx, f consoleForm, errs map[string]stri
 	}
 	cat := s.Catalog.Catalog()
 	return s.render(c, "console", s.t(c, "console.title"), fiber.Map{
-		"Form": f, "Errors": errs, "Done": done, "Missed": rows, "Blocked": blocks,
+		"Form": f, "Errors": errs, "Done": done, "Saved": c.Locals("consoleSaved") == true, "Missed": rows, "Blocked": blocks,
 		"Outcomes": outcomes, "Categories": cat.Categories, "Provinces": s.Catalog.Provinces(),
 	})
 }
@@ -76,10 +77,17 @@ func (s *Server) console(c *fiber.Ctx) error {
 	if err := s.mayHandleCalls(c); err != nil {
 		return err
 	}
-	done := clone(c.Query("done"))
-	if len(done) > 200 {
-		done = ""
+	// done names the ticket the last call made or added to; any other
+	// value (an old link carrying a call id) only says the call was saved.
+	done, saved := "", c.Query("saved") != ""
+	if q := c.Query("done"); q != "" {
+		if code, ok := desk.NormalizeTrackingCode(q); ok {
+			done = code
+		} else {
+			saved = true
+		}
 	}
+	c.Locals("consoleSaved", saved)
 	return s.renderConsole(c, consoleForm{Phone: clone(c.Query("phone"))}, nil, done)
 }
 
@@ -109,11 +117,10 @@ func (s *Server) consoleLogCall(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.renderConsole(c, f, errs, "")
 	}
-	done := res.Call.CallID
 	if res.TrackingCode != "" {
-		done = res.TrackingCode
+		return c.Redirect("/staff/console?done="+url.QueryEscape(res.TrackingCode), fiber.StatusSeeOther)
 	}
-	return c.Redirect("/staff/console?done="+done, fiber.StatusSeeOther)
+	return c.Redirect("/staff/console?saved=1", fiber.StatusSeeOther)
 }
 
 // consoleBlock: POST /staff/console/block {phone, reason, days}; days 0
