@@ -67,6 +67,7 @@ var reportsMessages = map[string][2]string{
 	"reports.showing":         {"hiển thị tối đa 50", "showing at most 50"},
 	"stats.title":             {"Thống kê công khai tình hình xử lý phản ánh, kiến nghị", "Public statistics on feedback handling"},
 	"stats.lead":              {"Số liệu tổng hợp, không chứa thông tin cá nhân hay nội dung phản ánh.", "Aggregate figures only: no personal data and no ticket text."},
+	"stats.not_built":         {"chưa tổng hợp", "not yet compiled"},
 	"stats.national":          {"Tổng hợp toàn quốc", "National summary"},
 	"stats.period":            {"Kỳ số liệu", "Period"},
 	"stats.by_channel":        {"Phản ánh, kiến nghị theo kênh tiếp nhận", "Feedback by channel"},

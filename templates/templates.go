@@ -14,6 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+
 	"github.com/civicdesk/civicdesk/internal/calendar"
 )
 
@@ -100,4 +104,17 @@ var funcs = template.FuncMap{
 		return t.In(hcm).Format("02/01/2006 15:04")
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"num": Number,
+}
+
+// Number writes a count or a rounded figure the way the page's language
+// does: "20.000" and "2,5" in Vietnamese, "20,000" and "2.5" in English.
+// The figures arrive rounded (percentages to one place, averages to two),
+// so at most three decimals are ever shown.
+func Number(lang string, v any) string {
+	tag := language.Vietnamese
+	if lang == "en" {
+		tag = language.English
+	}
+	return message.NewPrinter(tag).Sprint(number.Decimal(v, number.MaxFractionDigits(3)))
 }

@@ -25,9 +25,13 @@ func (s *Server) publicStats(c *fiber.Ctx) error {
 	}
 	l := s.labeller(c)
 	bars := barsOf(p.National.ByChannel, l["channel"])
+	built := "" // no roll-up yet: the template says so instead of year 1
+	if !p.BuiltAt.IsZero() {
+		built = p.BuiltAt.In(hcm).Format("02/01/2006 15:04")
+	}
 	return s.render(c, "stats_public", s.t(c, "stats.title"), fiber.Map{
 		"P": p, "Channels": barChart("chart-public-channel", s.t(c, "stats.by_channel"), s.t(c, "reports.channel"), s.t(c, "reports.count"), bars),
-		"Built": p.BuiltAt.In(hcm).Format("02/01/2006 15:04"),
+		"Built": built,
 	})
 }
 
