@@ -77,7 +77,7 @@ func TestTrackPageNoticesAndSizes(t *testing.T) {
 
 var langLinkRe = regexp.MustCompile(`href="(/lang/[^"]+)"`)
 
-// follow switches language by the page's own link and reports where the
+// switchLang switches language by the page's own link and reports where the
 // switch leads.
 func (b *czBrowser) switchLang(pg czPage) string {
 	b.t.Helper()
