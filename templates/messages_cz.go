@@ -51,6 +51,7 @@ var czMessages = map[string][2]string{
 	"cz.done.link":                {"Nếu phản ánh có địa chỉ email, đường dẫn xác minh đã được gửi tới địa chỉ đó.", "If the ticket has an email address, a sign-in link was sent to it."},
 	"cz.done.replied":             {"Đã gửi trả lời của bạn tới cơ quan xử lý.", "Your reply was sent to the agency."},
 	"cz.done.rated":               {"Cảm ơn bạn đã đánh giá.", "Thank you for your rating."},
+	"cz.done.reopened":            {"Cảm ơn bạn đã đánh giá. Vì bạn chưa hài lòng, phản ánh đã được mở lại và chuyển lại cơ quan xử lý để xem xét.", "Thank you for your rating. As you were not satisfied, the ticket has been reopened and sent back to the agency to look at again."},
 	"cz.file":                     {"Tệp", "File"},
 	"event.message":               {"Người dân gửi trả lời, bổ sung", "The citizen replied"},
 	"event.rated":                 {"Người dân đánh giá câu trả lời", "The citizen rated the answer"},

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,6 +90,28 @@ type Page struct {
 
 // T looks up a message in the page's language.
 func (p *Page) T(key string) string { return Message(p.Lang, key) }
+
+// Size is n bytes written for the page's language (see Size).
+func (p *Page) Size(n int) string { return Size(p.Lang, int64(n)) }
+
+// Size writes a file size the way people read one: "340 KB", "2,5 MB" on
+// Vietnamese pages (decimal comma), "2.5 MB" on English ones. Units are
+// 1024-based because the upload limit is counted that way, so a file at
+// the limit shows the same figure as the limit.
+func Size(lang string, n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(max(n, 0), 10) + " B"
+	}
+	if kb := (n + 512) >> 10; kb < 1024 {
+		return strconv.FormatInt(kb, 10) + " KB"
+	}
+	mb := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
+	mb = strings.TrimSuffix(mb, ".0")
+	if lang != "en" {
+		mb = strings.Replace(mb, ".", ",", 1)
+	}
+	return mb + " MB"
+}
 
 var funcs = template.FuncMap{
 	"date": func(t time.Time) string {

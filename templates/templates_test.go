@@ -48,3 +48,27 @@ func TestNewContact(t *testing.T) {
 		}
 	}
 }
+
+// Sizes round to the unit people read, with the page's decimal mark, and
+// the unit changes where the rounded figure would reach 1024.
+func TestSize(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int64
+		want string
+	}{
+		{"vi", 0, "0 B"},
+		{"vi", 1023, "1023 B"},
+		{"vi", 1024, "1 KB"},
+		{"vi", 340 << 10, "340 KB"},
+		{"vi", 1<<20 - 400, "1 MB"},
+		{"vi", 1 << 20, "1 MB"},
+		{"vi", 5 << 19, "2,5 MB"},
+		{"en", 5 << 19, "2.5 MB"},
+		{"en", 5 << 20, "5 MB"},
+	} {
+		if got := Size(c.lang, c.n); got != c.want {
+			t.Errorf("Size(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}

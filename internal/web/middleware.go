@@ -144,7 +144,7 @@ func (s *Server) limit(rule ratelimit.Rule) fiber.Handler {
 
 // render writes a page with the common Page fields filled in.
 func (s *Server) render(c *fiber.Ctx, page, title string, data any) error {
-	p := &templates.Page{Lang: langOf(c), Title: title, Path: c.Path(), Data: data, Contact: s.Contact}
+	p := &templates.Page{Lang: langOf(c), Title: title, Path: pageURL(c), Data: data, Contact: s.Contact}
 	p.CSRF, _ = c.Locals(localCSRF).(string)
 	if u := userOf(c); u != nil {
 		p.UserName, p.UserRole = u.Name, string(u.Role)
@@ -152,6 +152,31 @@ func (s *Server) render(c *fiber.Ctx, page, title string, data any) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.pages.Render(c.Response().BodyWriter(), page, p)
+}
+
+// localFormPage is the GET URL of the page a form was posted from, set by
+// a handler that answers a refused POST with that page again.
+const localFormPage = "form_page"
+
+// pageURL is where the language switch leads back to: the page as the
+// user sees it. For a GET that is the path with its query string; a
+// refused POST re-renders its form page at the POST URL, and going "back"
+// there would be a GET of a form endpoint, so it is the form's page: the
+// one the handler names, else the same-origin Referer (the policy is
+// same-origin, so the browser sends it whole), else the path.
+func pageURL(c *fiber.Ctx) string {
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+		return c.OriginalURL()
+	}
+	if u, _ := c.Locals(localFormPage).(string); u != "" {
+		return u
+	}
+	if r, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && r.Host == c.Hostname() && r.Path != "" {
+		if back := r.RequestURI(); localPath(back) {
+			return back
+		}
+	}
+	return c.Path()
 }
 
 // setLang stores the language choice and goes back to a local page.

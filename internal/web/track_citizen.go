@@ -13,6 +13,7 @@ import (
 	"github.com/civicdesk/civicdesk/internal/citizen"
 	"github.com/civicdesk/civicdesk/internal/desk"
 	"github.com/civicdesk/civicdesk/internal/mask"
+	"github.com/civicdesk/civicdesk/templates"
 )
 
 // The citizen's side of the tracking page (issue 6): prove ownership,
@@ -92,6 +93,7 @@ func (s *Server) trackBack(c *fiber.Ctx, form string, err error, done string) er
 		f.Fields = de.Fields
 	}
 	c.Locals(localCitizenFlash, f)
+	c.Locals(localFormPage, "/track/"+url.PathEscape(code))
 	c.Status(statusOf(err))
 	return s.trackPage(c)
 }
@@ -169,7 +171,12 @@ func (s *Server) trackRate(c *fiber.Ctx) error {
 	if err != nil {
 		score = 0 // refused by the service with the field message
 	}
-	_, err = s.Citizen.Rate(c.UserContext(), s.citizenOwner(c, code), code, score, c.FormValue("comment"), c.IP())
+	t, err := s.Citizen.Rate(c.UserContext(), s.citizenOwner(c, code), code, score, c.FormValue("comment"), c.IP())
+	if err == nil && lastEventIs(t, citizen.EventReopenedByRating) {
+		// The citizen should know their low rating sent the case back
+		// to the agency, not only that it was counted.
+		return s.trackBack(c, "rate", nil, "reopened")
+	}
 	return s.trackBack(c, "rate", err, "rated")
 }
 
@@ -201,7 +208,7 @@ type czView struct {
 	MailOff bool
 }
 
-var czDone = map[string]string{"verified": "cz.done.verified", "link": "cz.done.link", "replied": "cz.done.replied", "rated": "cz.done.rated"}
+var czDone = map[string]string{"verified": "cz.done.verified", "link": "cz.done.link", "replied": "cz.done.replied", "rated": "cz.done.rated", "reopened": "cz.done.reopened"}
 
 // citizenTrack adds the citizen part to the tracking page's data. Called
 // by trackPage once the ticket is found.
@@ -213,13 +220,18 @@ func (s *Server) citizenTrack(c *fiber.Ctx, data fiber.Map) {
 	if t == nil || t.Status == desk.StatusQuarantined {
 		return
 	}
-	cz := &czView{Awaiting: t.Status == desk.StatusAwaitingCitizen, MaxUpload: uploadText(s.Citizen.MaxUpload), ReopenDays: s.Citizen.ReopenDays}
+	cz := &czView{Awaiting: t.Status == desk.StatusAwaitingCitizen, MaxUpload: uploadText(langOf(c), s.Citizen.MaxUpload), ReopenDays: s.Citizen.ReopenDays}
 	cz.Flash, _ = c.Locals(localCitizenFlash).(*czFlash)
 	if cz.Flash != nil && cz.Flash.Form == "confirm" {
 		cz.Token = clone(c.Params("token"))
 	}
 	cz.Done = czDone[c.Query("done")]
 	cz.MailOff = s.MailOff
+	if cz.Done == czDone["reopened"] && t.Status != desk.StatusInProgress {
+		// Staff have moved on since (answered again, closed): the notice
+		// would no longer be true.
+		cz.Done = czDone["rated"]
+	}
 	if s.MailOff && cz.Done == czDone["link"] {
 		cz.Done = ""
 	}
@@ -249,14 +261,16 @@ func (s *Server) citizenTrack(c *fiber.Ctx, data fiber.Map) {
 	data["CZ"] = cz
 }
 
-func uploadText(n int) string {
+// lastEventIs reports whether the last event of t is of type typ.
+func lastEventIs(t *desk.Ticket, typ string) bool {
+	return t != nil && len(t.Events) > 0 && t.Events[len(t.Events)-1].Type == typ
+}
+
+func uploadText(lang string, n int) string {
 	if n <= 0 {
 		n = citizen.DefaultMaxUpload
 	}
-	if n >= 1<<20 {
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-	}
-	return strconv.Itoa((n+1023)>>10) + " KB"
+	return templates.Size(lang, int64(n))
 }
 
 // publicAnswer is an agency message in the public tracking view.
