@@ -432,7 +432,7 @@ func ticketVisible(t *desk.Ticket, actor *desk.User) bool {
 // citizen still has that phone number (an entry outlives an edit of the
 // number). Order follows ids.
 func (s *Store) CallerTickets(ctx context.Context, actor *desk.User, phone string, ids []string) ([]*desk.Ticket, error) {
-	if !s.serial {
+	if !s.engineV1() {
 		// MongoDB: one round trip for the whole list, through _id.
 		found, err := inIDs[desk.Ticket](ctx, s.tickets, ids, listProjection, func(t *desk.Ticket) string { return t.ID })
 		if err != nil {
@@ -465,7 +465,7 @@ func (s *Store) CallerTickets(ctx context.Context, actor *desk.User, phone strin
 // CallerCalls reads the calls with those ids, each by _id, keeping those
 // still on that phone number. Order follows ids.
 func (s *Store) CallerCalls(ctx context.Context, phone string, ids []string) ([]*desk.Call, error) {
-	if !s.serial {
+	if !s.engineV1() {
 		found, err := inIDs[desk.Call](ctx, s.calls(), ids, bson.D{{Key: "cti_events", Value: 0}}, func(c *desk.Call) string { return c.ID })
 		if err != nil {
 			return nil, fmt.Errorf("caller calls: %w", err)

@@ -321,12 +321,6 @@ func (r *indexReads) InboxTickets(ctx context.Context, actor *desk.User, q Inbox
 	return r.s.mongoPage(ctx, f, q.Offset, q.Limit)
 }
 
-// engineV1 reports whether the store is the embedded FerretDB v1, the one
-// store whose writes this process serialises. It lacks what every
-// MongoDB-compatible server has: a $group with more than one accumulator,
-// and $lookup.
-func (s *Store) engineV1() bool { return s.serial }
-
 // inboxCountsResult is every view's count, and how many of the asked
 // view's tickets are flagged overdue (they come first in its order).
 type inboxCountsResult struct {

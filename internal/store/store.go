@@ -55,6 +55,13 @@ type Store struct {
 // lower (BenchmarkAccept). Only for a store no other process writes to.
 func (s *Store) SerializeWrites() { s.serial = true }
 
+// engineV1 reports whether the store is the embedded FerretDB v1, the one
+// store whose writes this process serialises. Queries that need what it
+// lacks and every MongoDB-compatible server has ($lookup, a $group keyed by
+// expressions, one $in read instead of reads by _id) ask this, not
+// whether writes are serialised.
+func (s *Store) engineV1() bool { return s.serial }
+
 // lockWrite takes the write lock when writes are serialised; call the
 // returned func to release it: defer s.lockWrite()().
 func (s *Store) lockWrite() func() {

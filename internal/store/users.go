@@ -87,7 +87,7 @@ func (s *Store) SessionByID(ctx context.Context, id string, now time.Time) (*Ses
 // request asks. FerretDB v1 has no $lookup, so the embedded store reads
 // the two by _id.
 func (s *Store) SessionUser(ctx context.Context, id string, now time.Time) (*Session, *desk.User, error) {
-	if s.serial {
+	if s.engineV1() {
 		sess, err := s.SessionByID(ctx, id, now)
 		if err != nil {
 			return nil, nil, err
